@@ -1,0 +1,74 @@
+"""Annotated dependencies: sessions, settings, and the "who is calling" checks."""
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from sqlmodel import Session
+
+from app.config import Settings, get_settings
+from app.domain.access import Principal
+from app.domain.keys import authenticate
+from app.errors import Unauthorized
+from app.storage.database import Database
+
+
+def get_database(request: Request) -> Database:
+    db: Database = request.app.state.db
+    return db
+
+
+DatabaseDep = Annotated[Database, Depends(get_database)]
+
+
+def get_session(db: DatabaseDep) -> Iterator[Session]:
+    with db.session() as session:
+        yield session
+
+
+def get_write_session(db: DatabaseDep) -> Iterator[Session]:
+    with db.write_session() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+WriteSessionDep = Annotated[Session, Depends(get_write_session)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+_BEARER = "bearer "
+
+
+def optional_principal(
+    db: DatabaseDep,
+    authorization: Annotated[
+        str | None,
+        Header(description="`Bearer <api key>`; needed for writes, optional for reads."),
+    ] = None,
+) -> Principal | None:
+    if authorization is None:
+        return None
+    if not authorization.lower().startswith(_BEARER) or not authorization[len(_BEARER) :].strip():
+        raise Unauthorized(
+            "The Authorization header must be 'Bearer <api key>'.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    with db.session() as session:
+        return authenticate(session, authorization[len(_BEARER) :].strip())
+
+
+def required_principal(
+    principal: Annotated[Principal | None, Depends(optional_principal)],
+) -> Principal:
+    if principal is None:
+        raise Unauthorized(
+            "This needs an API key: send 'Authorization: Bearer <api key>'.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return principal
+
+
+MaybeKeyDep = Annotated[Principal | None, Depends(optional_principal)]
+KeyDep = Annotated[Principal, Depends(required_principal)]
+IfMatch = Annotated[
+    str | None, Header(description="The review's ETag; a stale one is refused with 412.")
+]

@@ -1,0 +1,45 @@
+"""The problem+json model, and the error responses each route declares for the OpenAPI document."""
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class FieldError(BaseModel):
+    field: str = Field(description="Dotted path of the invalid field, e.g. `rating.value`.")
+    message: str = Field(description="What is wrong with it.")
+
+
+class Problem(BaseModel):
+    type: str = Field(description="URI reference naming the kind of problem.")
+    title: str = Field(description="Short summary of the kind of problem.")
+    status: int = Field(description="HTTP status code.")
+    detail: str = Field(description="What went wrong this time.")
+    errors: list[FieldError] | None = Field(default=None, description="Each invalid field.")
+
+
+_DESCRIPTIONS = {
+    400: "Malformed request (bad JSON, bad encoding, bad page token)",
+    401: "No API key, or an unknown or revoked one",
+    403: "The key may not do this",
+    404: "Not found",
+    409: "Conflicts with the stored state",
+    410: "Deleted",
+    412: "If-Match does not match the current ETag",
+    413: "Request body too large",
+    422: "Invalid fields",
+}
+
+
+def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    return {
+        status: {
+            "model": Problem,
+            "description": _DESCRIPTIONS[status],
+            "content": {"application/problem+json": {}},
+        }
+        for status in statuses
+    }
+
+
+WRITE = (400, 401, 403, 413, 422)

@@ -1,0 +1,133 @@
+"""`claimreview serve | migrate | keys | demo` — the service's command line."""
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from app.config import get_settings
+from app.domain import keys
+from app.domain.access import COMMAND_LINE
+from app.domain.schemas import ApiKeyCreate, Role
+from app.errors import AppError
+from app.storage.database import make_database
+from app.storage.migrate import upgrade
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    uvicorn.run(
+        "app.main:app",
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level=get_settings().log_level,
+        proxy_headers=True,
+    )
+    return 0
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    url = get_settings().database_url
+    upgrade(url, args.revision)
+    print(f"Database at {_safe(url)} is at revision {args.revision}.")
+    return 0
+
+
+def _safe(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _keys_create(args: argparse.Namespace) -> int:
+    db = make_database(get_settings().database_url)
+    data = ApiKeyCreate(role=Role(args.role), publisher_id=args.publisher, name=args.name)
+    with db.write_session() as session:
+        created = keys.create_key(session, COMMAND_LINE, data)
+    print(f"Created {created.role.value} key {created.id}", end="")
+    print(f" for publisher {created.publisher_id}." if created.publisher_id else ".")
+    print("The secret is shown only this once; store it now:", file=sys.stderr)
+    print(created.key)
+    return 0
+
+
+def _keys_list(_: argparse.Namespace) -> int:
+    db = make_database(get_settings().database_url)
+    with db.session() as session:
+        for key in keys.list_keys(session, COMMAND_LINE).api_keys:
+            state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
+            print(f"{key.id}\t{key.role.value}\t{key.publisher_id or '-'}\t{key.prefix}…\t{state}")
+    return 0
+
+
+def _keys_revoke(args: argparse.Namespace) -> int:
+    db = make_database(get_settings().database_url)
+    with db.write_session() as session:
+        keys.revoke_key(session, COMMAND_LINE, args.key_id)
+    print(f"Revoked {args.key_id}.")
+    return 0
+
+
+def _demo(_: argparse.Namespace) -> int:
+    from app.demo.load import load_demo
+
+    db = make_database(get_settings().database_url)
+    result = load_demo(db)
+    print(
+        f"Demo data: {result.publishers} publishers and {result.reviews} reviews added, "
+        f"{result.skipped} already there."
+    )
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="claimreview", description=__doc__)
+    commands = root.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="serve the HTTP API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(run=_serve)
+
+    migrate = commands.add_parser("migrate", help="upgrade the database schema")
+    migrate.add_argument("revision", nargs="?", default="head")
+    migrate.set_defaults(run=_migrate)
+
+    keys_cmd = commands.add_parser("keys", help="manage API keys").add_subparsers(
+        dest="keys_command", required=True
+    )
+    create = keys_cmd.add_parser("create", help="create a key and print its secret once")
+    create.add_argument("--role", required=True, choices=[r.value for r in Role])
+    create.add_argument("--publisher", help="the publisher an editor key writes for")
+    create.add_argument("--name", help="a label to recognise the key by")
+    create.set_defaults(run=_keys_create)
+    keys_cmd.add_parser("list", help="list keys (never their secrets)").set_defaults(run=_keys_list)
+    revoke = keys_cmd.add_parser("revoke", help="revoke a key at once")
+    revoke.add_argument("key_id")
+    revoke.set_defaults(run=_keys_revoke)
+
+    commands.add_parser("demo", help="load the demo publishers and fact-checks").set_defaults(
+        run=_demo
+    )
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        code: int = args.run(args)
+    except AppError as exc:
+        print(f"claimreview: {exc.detail}", file=sys.stderr)
+        for error in exc.errors or []:
+            print(f"  {error['field']}: {error['message']}", file=sys.stderr)
+        return 2
+    except ValueError as exc:  # a model refused the arguments
+        print(f"claimreview: {exc}", file=sys.stderr)
+        return 2
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,42 @@
+"""Settings, read from the environment (prefix CLAIMREVIEW_) with safe defaults."""
+
+from functools import cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CLAIMREVIEW_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///./claimreview.db",
+        description="SQLAlchemy URL: a SQLite file, or postgresql+psycopg://user@host/db.",
+    )
+    database_pool_size: int = Field(default=10, description="PostgreSQL connections per process.")
+    max_body_bytes: int = Field(
+        default=1024 * 1024, description="Largest request body for ordinary writes (413 above)."
+    )
+    max_import_bytes: int = Field(
+        default=50 * 1000 * 1000, description="Largest request body for POST /v1/import."
+    )
+    cors_origins: list[str] = Field(
+        default=["*"], description="Origins allowed to read the API from a browser."
+    )
+    cache_max_age: int = Field(
+        default=300, description="Seconds public JSON-LD responses may be cached."
+    )
+    public_url: str = Field(
+        default="http://127.0.0.1:8000", description="Base URL the service is reached at."
+    )
+    token_secret: str | None = Field(
+        default=None,
+        description="Key that signs page tokens. Unset: a random key per process (set it when "
+        "running several instances).",
+    )
+    log_level: str = Field(default="info", description="Log level of the service.")
+
+
+@cache
+def get_settings() -> Settings:
+    return Settings()

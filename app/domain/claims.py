@@ -1,0 +1,145 @@
+"""Claim use cases. A claim is shared by every publisher that reviews it."""
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Sequence
+
+from sqlmodel import Session
+
+from app.domain import publishing
+from app.domain.access import Principal, require_claim_writer, require_writer
+from app.domain.schemas import AppearanceIn, ClaimCreate, ClaimPublic, ClaimUpdate, ClaimWithReviews
+from app.domain.urls import normalize_url
+from app.domain.views import claim_public, claim_with_reviews
+from app.errors import Conflict, Gone, NotFound
+from app.storage import repositories as repo
+from app.storage.tables import Appearance, Claim
+from app.storage.types import utcnow
+
+_NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def claim_text_key(text: str) -> str:
+    """Identity of a claim's wording: case, accents, punctuation and spacing do not count."""
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    folded = _NOT_WORD.sub(" ", folded).strip()
+    return hashlib.sha256(folded.encode()).hexdigest()
+
+
+def _appearance_rows(items: Sequence[AppearanceIn]) -> list[Appearance]:
+    return [
+        Appearance(url=a.url, url_key=normalize_url(a.url), archived_url=a.archived_url)
+        for a in items
+    ]
+
+
+def new_claim(session: Session, data: ClaimCreate, created_by: str | None) -> Claim:
+    claim = Claim(
+        text=data.text,
+        text_key=claim_text_key(data.text),
+        language=data.language,
+        claimant_name=data.claimant.name if data.claimant else None,
+        claimant_type=data.claimant.type if data.claimant else None,
+        claimant_url=data.claimant.url if data.claimant else None,
+        claim_date=data.claim_date,
+        first_appearance_url=data.first_appearance.url if data.first_appearance else None,
+        created_by=created_by,
+    )
+    session.add(claim)
+    session.flush()
+    assert claim.id is not None
+    repo.replace_appearances(session, claim.id, _appearance_rows(data.appearances))
+    return claim
+
+
+def load_claim(session: Session, claim_id: int) -> Claim:
+    claim = repo.get_claim(session, claim_id)
+    if claim is None:
+        raise NotFound(f"No claim {claim_id}.")
+    if claim.deleted_at is not None:
+        raise Gone(f"Claim {claim_id} was deleted.")
+    return claim
+
+
+def create_claim(session: Session, principal: Principal, data: ClaimCreate) -> ClaimPublic:
+    require_writer(principal)
+    claim = new_claim(session, data, principal.publisher_id)
+    session.commit()
+    assert claim.id is not None
+    return claim_public(claim, repo.appearances_of(session, claim.id))
+
+
+def get_claim(session: Session, claim_id: int) -> ClaimWithReviews:
+    claim = load_claim(session, claim_id)
+    return claim_with_reviews(
+        claim,
+        repo.appearances_of(session, claim_id),
+        repo.live_reviews_of_claim(session, claim_id, published_only=True),
+    )
+
+
+def _owners(session: Session, claim: Claim) -> set[str]:
+    assert claim.id is not None
+    owners = {r.publisher_id for r in repo.live_reviews_of_claim(session, claim.id)}
+    if claim.created_by:
+        owners.add(claim.created_by)
+    return owners
+
+
+def update_claim(
+    session: Session, principal: Principal, claim_id: int, data: ClaimUpdate
+) -> ClaimPublic:
+    claim = load_claim(session, claim_id)
+    require_claim_writer(principal, _owners(session, claim))
+    changes = data.model_dump(exclude_unset=True)
+    changed = False
+    if "text" in changes and data.text != claim.text:
+        assert data.text is not None
+        claim.text, claim.text_key = data.text, claim_text_key(data.text)
+        changed = True
+    if "language" in changes and data.language != claim.language:
+        assert data.language is not None
+        claim.language = data.language
+        changed = True
+    if "claimant" in changes:
+        new = (
+            (data.claimant.name, data.claimant.type, data.claimant.url)
+            if data.claimant
+            else (None, None, None)
+        )
+        if new != (claim.claimant_name, claim.claimant_type, claim.claimant_url):
+            claim.claimant_name, claim.claimant_type, claim.claimant_url = new
+            changed = True
+    if "claim_date" in changes and data.claim_date != claim.claim_date:
+        claim.claim_date = data.claim_date
+        changed = True
+    if "first_appearance" in changes:
+        url = data.first_appearance.url if data.first_appearance else None
+        if url != claim.first_appearance_url:
+            claim.first_appearance_url = url
+            changed = True
+    if data.appearances is not None:
+        old = [(a.url, a.archived_url) for a in repo.appearances_of(session, claim_id)]
+        new_rows = [(a.url, a.archived_url) for a in data.appearances]
+        if old != new_rows:
+            repo.replace_appearances(session, claim_id, _appearance_rows(data.appearances))
+            changed = True
+    if changed:
+        claim.updated_at = utcnow()
+        session.add(claim)
+        session.flush()
+        publishing.rerender_claim(session, claim)
+        session.commit()
+    return claim_public(claim, repo.appearances_of(session, claim_id))
+
+
+def delete_claim(session: Session, principal: Principal, claim_id: int) -> None:
+    claim = load_claim(session, claim_id)
+    require_claim_writer(principal, _owners(session, claim))
+    if repo.live_reviews_of_claim(session, claim_id):
+        raise Conflict("This claim still has reviews; delete or move them first.")
+    claim.deleted_at = utcnow()
+    session.add(claim)
+    session.commit()

@@ -1,0 +1,231 @@
+"""Review use cases: one publisher's verdict on one claim, from draft to published to retracted."""
+
+from typing import Any
+
+from sqlmodel import Session
+
+from app.domain import publishing
+from app.domain.access import Principal, can_see_drafts, require_editor_of
+from app.domain.claims import load_claim, new_claim
+from app.domain.schemas import (
+    RatingIn,
+    ReviewCreate,
+    ReviewPublic,
+    ReviewRevisionList,
+    ReviewRevisionPublic,
+    ReviewStatus,
+    ReviewUpdate,
+)
+from app.domain.urls import normalize_url
+from app.domain.verdicts import normalize_verdict
+from app.domain.views import review_etag, review_public
+from app.errors import Conflict, Gone, NotFound, PreconditionFailed, Unprocessable
+from app.storage import repositories as repo
+from app.storage.tables import Publisher, Review
+from app.storage.types import utcnow
+
+# Once public, a review stays on the record: it can be corrected or retracted, not un-published.
+_ALLOWED = {
+    "draft": {"draft", "published"},
+    "published": {"published", "retracted"},
+    "retracted": {"retracted", "published"},
+}
+
+
+def _invalid(field: str, message: str) -> Unprocessable:
+    return Unprocessable(
+        f"{field}: {message}", errors=[{"field": field, "message": message}]
+    )
+
+
+def _publisher(session: Session, publisher_id: str) -> Publisher:
+    publisher = repo.get_publisher(session, publisher_id)
+    if publisher is None:
+        raise _invalid("publisher_id", f"no publisher '{publisher_id}'")
+    return publisher
+
+
+def _claim_id(session: Session, claim_id: int) -> int:
+    try:
+        load_claim(session, claim_id)
+    except (NotFound, Gone) as exc:
+        raise _invalid("claim_id", exc.detail) from exc
+    return claim_id
+
+
+def _check_url_free(session: Session, url_key: str, review_id: int | None = None) -> None:
+    existing = repo.review_id_by_url_key(session, url_key)
+    if existing is not None and existing != review_id:
+        raise Conflict(
+            f"Review {existing} already has this URL.",
+            errors=[{"field": "url", "message": f"already used by review {existing}"}],
+        )
+
+
+def _set_rating(review: Review, rating: RatingIn, publisher: Publisher) -> None:
+    review.rating_label = rating.label
+    review.rating_value = rating.value
+    review.rating_best = rating.best
+    review.rating_worst = rating.worst
+    review.rating_explanation = rating.explanation
+    review.verdict = normalize_verdict(
+        rating.label, rating.value, rating.best, rating.worst, publisher.verdict_overrides
+    ).value
+
+
+def load_review(session: Session, review_id: int, *, for_update: bool = False) -> Review:
+    review = repo.get_review(session, review_id, for_update=for_update)
+    if review is None:
+        raise NotFound(f"No review {review_id}.")
+    if review.deleted_at is not None:
+        raise Gone(f"Review {review_id} was deleted.")
+    return review
+
+
+def visible_review(session: Session, review_id: int, principal: Principal | None) -> Review:
+    review = load_review(session, review_id)
+    if review.status == ReviewStatus.DRAFT and not can_see_drafts(principal, review.publisher_id):
+        raise NotFound(f"No review {review_id}.")
+    return review
+
+
+def _publish_side_effects(
+    session: Session, review: Review, old_status: str | None, revision: Any
+) -> None:
+    publishing.render(session, review)
+    kind = publishing.change_type(old_status, review.status)
+    if kind is not None:
+        publishing.keep_revision(session, revision)
+        session.flush()
+        repo.append_change(session, kind, review)
+
+
+def create_review(session: Session, principal: Principal, data: ReviewCreate) -> ReviewPublic:
+    publisher_id = data.publisher_id or principal.publisher_id
+    if publisher_id is None:
+        raise _invalid("publisher_id", "required with a key that is not bound to a publisher")
+    require_editor_of(principal, publisher_id)
+    publisher = _publisher(session, publisher_id)
+    url_key = normalize_url(data.url)
+    _check_url_free(session, url_key)
+    if data.claim is not None:
+        claim = new_claim(session, data.claim, publisher_id)
+    else:
+        assert data.claim_id is not None
+        claim = load_claim(session, _claim_id(session, data.claim_id))
+    assert claim.id is not None
+    now = utcnow()
+    review = Review(
+        claim_id=claim.id,
+        publisher_id=publisher_id,
+        url=data.url,
+        url_key=url_key,
+        headline=data.headline,
+        language=data.language or claim.language,
+        summary=data.summary,
+        authors=[a.model_dump() for a in data.authors],
+        date_published=data.date_published,
+        date_modified=data.date_modified,
+        status=data.status.value,
+        created_at=now,
+        updated_at=now,
+    )
+    _set_rating(review, data.rating, publisher)
+    if review.status != ReviewStatus.DRAFT and review.date_published is None:
+        review.date_published = now
+    session.add(review)
+    session.flush()
+    _publish_side_effects(session, review, None, None)
+    session.commit()
+    return review_public(review)
+
+
+def update_review(
+    session: Session,
+    principal: Principal,
+    review_id: int,
+    data: ReviewUpdate,
+    if_match: str | None,
+) -> ReviewPublic:
+    review = load_review(session, review_id, for_update=True)
+    require_editor_of(principal, review.publisher_id)
+    if if_match is not None and if_match.strip() not in ("*", review_etag(review)):
+        raise PreconditionFailed(
+            f"Review {review_id} changed since you read it (now {review_etag(review)}).",
+            headers={"ETag": review_etag(review)},
+        )
+    before = review_public(review).model_dump()
+    revision = publishing.revision_of(review)
+    old_status = review.status
+    fields = data.model_dump(exclude_unset=True)
+
+    if data.status is not None and data.status.value not in _ALLOWED[old_status]:
+        raise _invalid(
+            "status", f"a {old_status} review cannot become {data.status.value}; retract it"
+        )
+    if "url" in fields and data.url is not None and data.url != review.url:
+        url_key = normalize_url(data.url)
+        _check_url_free(session, url_key, review_id)
+        review.url, review.url_key = data.url, url_key
+    if "claim_id" in fields and data.claim_id is not None:
+        review.claim_id = _claim_id(session, data.claim_id)
+    if data.rating is not None:
+        _set_rating(review, data.rating, _publisher(session, review.publisher_id))
+    if data.authors is not None:
+        review.authors = [a.model_dump() for a in data.authors]
+    for name in ("headline", "language", "summary", "date_published", "date_modified"):
+        if name in fields:
+            setattr(review, name, getattr(data, name))
+    if data.status is not None:
+        review.status = data.status.value
+
+    if review_public(review).model_dump() == before:
+        session.rollback()
+        return review_public(load_review(session, review_id))
+
+    now = utcnow()
+    if review.status == ReviewStatus.PUBLISHED:
+        if review.date_published is None:
+            review.date_published = now
+        if old_status == ReviewStatus.PUBLISHED and "date_modified" not in fields:
+            review.date_modified = now
+    review.version += 1
+    review.updated_at = now
+    session.add(review)
+    session.flush()
+    _publish_side_effects(session, review, old_status, revision)
+    session.commit()
+    return review_public(review)
+
+
+def delete_review(
+    session: Session, principal: Principal, review_id: int, if_match: str | None
+) -> None:
+    review = load_review(session, review_id, for_update=True)
+    require_editor_of(principal, review.publisher_id)
+    if if_match is not None and if_match.strip() not in ("*", review_etag(review)):
+        raise PreconditionFailed(f"Review {review_id} changed since you read it.")
+    publishing.keep_revision(session, publishing.revision_of(review))
+    kind = publishing.change_type(review.status, review.status, deleted=True)
+    review.deleted_at = review.updated_at = utcnow()
+    review.version += 1
+    publishing.render(session, review)
+    session.add(review)
+    session.flush()
+    if kind is not None:
+        repo.append_change(session, kind, review)
+    session.commit()
+
+
+def get_revisions(session: Session, review_id: int, principal: Principal | None) -> ReviewRevisionList:
+    visible_review(session, review_id, principal)
+    return ReviewRevisionList(
+        revisions=[
+            ReviewRevisionPublic(
+                version=r.version,
+                recorded_at=r.recorded_at,
+                review=ReviewPublic.model_validate(r.snapshot),
+            )
+            for r in repo.revisions_of(session, review_id)
+        ]
+    )

@@ -1,0 +1,341 @@
+"""Native (`/v1`) request and response models. Inputs reject unknown fields; every field is described."""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import ClassVar, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from app.domain.fields import (
+    Body,
+    Headline,
+    Host,
+    HttpURL,
+    LanguageTag,
+    LongText,
+    Name,
+    Number,
+    Slug,
+    When,
+)
+from app.domain.verdicts import Verdict
+
+
+class Input(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    # Fields that may be left out of a PATCH but never set to null.
+    not_nullable: ClassVar[frozenset[str]] = frozenset()
+
+    @model_validator(mode="after")
+    def _no_null_for_required(self) -> Self:
+        for name in self.not_nullable & self.model_fields_set:
+            if getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null")
+        return self
+
+
+class Output(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class ReviewStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    RETRACTED = "retracted"
+
+
+class Role(StrEnum):
+    EDITOR = "editor"
+    IMPORTER = "importer"
+    PARTNER = "partner"
+    ADMIN = "admin"
+
+
+# --- publishers ---------------------------------------------------------------------------------
+
+
+class PublisherCreate(Input):
+    id: Slug = Field(description="Stable identifier (slug): lower-case letters, digits and dashes.")
+    name: Name = Field(description="The organisation's name as readers know it.")
+    url: HttpURL | None = Field(default=None, description="The organisation's home page.")
+    sites: list[Host] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Host names its reviews live on, e.g. `factuel.afp.com`.",
+    )
+    logo_url: HttpURL | None = Field(default=None, description="URL of its logo.")
+    languages: list[LanguageTag] = Field(
+        default_factory=list, max_length=50, description="Languages it publishes in (BCP 47)."
+    )
+    verdict_overrides: dict[Name, Verdict] = Field(
+        default_factory=dict,
+        max_length=500,
+        description="This publisher's own rating labels mapped to normalised verdicts; they win "
+        "over the built-in label table.",
+    )
+
+
+class PublisherPublic(Output):
+    id: str = Field(description="Stable identifier (slug).")
+    name: str = Field(description="The organisation's name.")
+    url: str | None = Field(description="Home page.")
+    sites: list[str] = Field(description="Host names its reviews live on.")
+    logo_url: str | None = Field(description="URL of its logo.")
+    languages: list[str] = Field(description="Languages it publishes in (BCP 47).")
+    verdict_overrides: dict[str, str] = Field(description="Its own labels mapped to verdicts.")
+    review_count: int = Field(default=0, description="Number of published reviews.")
+    first_review_at: datetime | None = Field(
+        default=None, description="Publication date of its earliest published review."
+    )
+    last_review_at: datetime | None = Field(
+        default=None, description="Publication date of its latest published review."
+    )
+    created_at: datetime = Field(description="When it was added to this service.")
+
+
+class PublisherList(Output):
+    publishers: list[PublisherPublic] = Field(description="Every publisher, by id.")
+
+
+# --- claims -------------------------------------------------------------------------------------
+
+
+class Claimant(Input):
+    name: Name = Field(description="Who made the claim.")
+    type: Literal["Person", "Organization"] = Field(
+        default="Person", description="Whether the claimant is a person or an organisation."
+    )
+    url: HttpURL | None = Field(default=None, description="A page about the claimant.")
+
+
+class AppearanceIn(Input):
+    url: HttpURL = Field(description="Where the claim appeared (a post, video, article).")
+    archived_url: HttpURL | None = Field(
+        default=None, description="An archived copy of that page."
+    )
+
+
+class FirstAppearance(Input):
+    url: HttpURL = Field(description="Where the claim first appeared.")
+
+
+class ClaimCreate(Input):
+    text: LongText = Field(description="What was said, in its own language.")
+    language: LanguageTag = Field(description="Language of the text (BCP 47).")
+    claimant: Claimant | None = Field(default=None, description="Who said it.")
+    claim_date: When | None = Field(default=None, description="When it was said.")
+    appearances: list[AppearanceIn] = Field(
+        default_factory=list, max_length=200, description="Where it was seen."
+    )
+    first_appearance: FirstAppearance | None = Field(
+        default=None, description="Where it was first seen."
+    )
+
+
+class ClaimUpdate(Input):
+    not_nullable = frozenset({"text", "language", "appearances"})
+
+    text: LongText | None = Field(default=None, description="What was said.")
+    language: LanguageTag | None = Field(default=None, description="Language of the text.")
+    claimant: Claimant | None = Field(default=None, description="Who said it; null clears it.")
+    claim_date: When | None = Field(default=None, description="When it was said.")
+    appearances: list[AppearanceIn] | None = Field(
+        default=None, max_length=200, description="Where it was seen (replaces the list)."
+    )
+    first_appearance: FirstAppearance | None = Field(
+        default=None, description="Where it was first seen."
+    )
+
+
+class ClaimantPublic(Output):
+    name: str = Field(description="Who made the claim.")
+    type: str = Field(description="Person or Organization.")
+    url: str | None = Field(default=None, description="A page about the claimant.")
+
+
+class AppearancePublic(Output):
+    url: str = Field(description="Where the claim appeared.")
+    archived_url: str | None = Field(default=None, description="An archived copy.")
+
+
+class FirstAppearancePublic(Output):
+    url: str = Field(description="Where the claim first appeared.")
+
+
+class ClaimPublic(Output):
+    id: int = Field(description="Identifier.")
+    text: str = Field(description="What was said.")
+    language: str = Field(description="Language of the text (BCP 47).")
+    claimant: ClaimantPublic | None = Field(description="Who said it.")
+    claim_date: datetime | None = Field(description="When it was said.")
+    appearances: list[AppearancePublic] = Field(description="Where it was seen.")
+    first_appearance: FirstAppearancePublic | None = Field(description="Where it first appeared.")
+    created_at: datetime = Field(description="When it was recorded here.")
+    updated_at: datetime = Field(description="When it last changed here.")
+
+
+# --- reviews ------------------------------------------------------------------------------------
+
+
+class RatingIn(Input):
+    label: Name = Field(description="The publisher's own verdict words, verbatim (e.g. `Faux`).")
+    value: Number | None = Field(default=None, description="Position on the publisher's scale.")
+    best: Number | None = Field(default=None, description="Best value of the scale.")
+    worst: Number | None = Field(default=None, description="Worst value of the scale.")
+    explanation: LongText | None = Field(default=None, description="Why this rating.")
+
+    @model_validator(mode="after")
+    def _scale_is_possible(self) -> Self:
+        if self.best is not None and self.worst is not None and self.best <= self.worst:
+            raise ValueError("best must be greater than worst")
+        if self.value is not None:
+            if self.best is not None and self.value > self.best:
+                raise ValueError("value must not be above best")
+            if self.worst is not None and self.value < self.worst:
+                raise ValueError("value must not be below worst")
+        return self
+
+
+class AuthorIn(Input):
+    name: Name = Field(description="The journalist's name.")
+    url: HttpURL | None = Field(default=None, description="A page about the journalist.")
+
+
+class ReviewCreate(Input):
+    claim_id: int | None = Field(default=None, description="The claim reviewed (or give `claim`).")
+    claim: ClaimCreate | None = Field(
+        default=None, description="A new claim to create and review (instead of `claim_id`)."
+    )
+    publisher_id: Slug | None = Field(
+        default=None, description="The reviewing publisher; defaults to an editor key's publisher."
+    )
+    url: HttpURL = Field(description="The fact-check article; unique across the service.")
+    headline: Headline | None = Field(default=None, description="The article's headline.")
+    language: LanguageTag | None = Field(
+        default=None, description="Language of the review; defaults to the claim's."
+    )
+    rating: RatingIn = Field(description="The publisher's verdict.")
+    summary: Body | None = Field(default=None, description="A short summary of the findings.")
+    authors: list[AuthorIn] = Field(
+        default_factory=list, max_length=50, description="Journalists who wrote it."
+    )
+    date_published: When | None = Field(
+        default=None, description="Publication date; defaults to when it is published here."
+    )
+    date_modified: When | None = Field(default=None, description="Date of the last correction.")
+    status: ReviewStatus = Field(
+        default=ReviewStatus.DRAFT, description="draft (private), published or retracted."
+    )
+
+    @model_validator(mode="after")
+    def _one_claim(self) -> Self:
+        if (self.claim_id is None) == (self.claim is None):
+            raise ValueError("give exactly one of claim_id and claim")
+        return self
+
+
+class ReviewUpdate(Input):
+    not_nullable = frozenset({"claim_id", "url", "language", "rating", "authors", "status"})
+
+    claim_id: int | None = Field(default=None, description="Move the review to another claim.")
+    url: HttpURL | None = Field(default=None, description="The fact-check article.")
+    headline: Headline | None = Field(default=None, description="The article's headline.")
+    language: LanguageTag | None = Field(default=None, description="Language of the review.")
+    rating: RatingIn | None = Field(default=None, description="The verdict (replaced whole).")
+    summary: Body | None = Field(default=None, description="A short summary.")
+    authors: list[AuthorIn] | None = Field(
+        default=None, max_length=50, description="Journalists (replaces the list)."
+    )
+    date_published: When | None = Field(default=None, description="Publication date.")
+    date_modified: When | None = Field(
+        default=None, description="Date of the last correction; set automatically if left out."
+    )
+    status: ReviewStatus | None = Field(
+        default=None, description="draft → published → retracted (and back to published)."
+    )
+
+
+class RatingPublic(Output):
+    label: str = Field(description="The publisher's own words, verbatim.")
+    value: float | None = Field(default=None, description="Position on the publisher's scale.")
+    best: float | None = Field(default=None, description="Best value of the scale.")
+    worst: float | None = Field(default=None, description="Worst value of the scale.")
+    explanation: str | None = Field(default=None, description="Why this rating.")
+
+
+class AuthorPublic(Output):
+    name: str = Field(description="The journalist's name.")
+    url: str | None = Field(default=None, description="A page about the journalist.")
+
+
+class ReviewPublic(Output):
+    id: int = Field(description="Identifier.")
+    claim_id: int = Field(description="The claim reviewed.")
+    publisher_id: str = Field(description="The reviewing publisher.")
+    url: str = Field(description="The fact-check article.")
+    headline: str | None = Field(description="The article's headline.")
+    language: str = Field(description="Language of the review (BCP 47).")
+    rating: RatingPublic = Field(description="The publisher's verdict, verbatim.")
+    verdict: Verdict = Field(description="The verdict normalised to a fixed list.")
+    summary: str | None = Field(description="A short summary of the findings.")
+    authors: list[AuthorPublic] = Field(description="Journalists who wrote it.")
+    date_published: datetime | None = Field(description="Publication date.")
+    date_modified: datetime | None = Field(description="Date of the last correction.")
+    status: ReviewStatus = Field(description="draft, published or retracted.")
+    version: int = Field(description="Increases by one with every change.")
+    etag: str = Field(description="Entity tag of this state; send it in If-Match to update.")
+    created_at: datetime = Field(description="When it was recorded here.")
+    updated_at: datetime = Field(description="When it last changed here.")
+
+
+class ClaimWithReviews(ClaimPublic):
+    reviews: list[ReviewPublic] = Field(description="The claim's published reviews.")
+
+
+class ReviewRevisionPublic(Output):
+    version: int = Field(description="The review's version in that state.")
+    recorded_at: datetime = Field(description="When that state was replaced.")
+    review: ReviewPublic = Field(description="The review as it was published then.")
+
+
+class ReviewRevisionList(Output):
+    revisions: list[ReviewRevisionPublic] = Field(description="Earlier published states, oldest first.")
+
+
+# --- API keys -----------------------------------------------------------------------------------
+
+
+class ApiKeyCreate(Input):
+    role: Role = Field(description="editor, importer, partner or admin.")
+    publisher_id: Slug | None = Field(
+        default=None, description="The publisher an editor key writes for (editors only)."
+    )
+    name: Name | None = Field(default=None, description="A label to recognise the key by.")
+
+    @model_validator(mode="after")
+    def _publisher_for_editors(self) -> Self:
+        if self.role == Role.EDITOR and self.publisher_id is None:
+            raise ValueError("an editor key needs a publisher_id")
+        if self.role != Role.EDITOR and self.publisher_id is not None:
+            raise ValueError("only editor keys are bound to a publisher")
+        return self
+
+
+class ApiKeyPublic(Output):
+    id: str = Field(description="Identifier of the key (not the secret).")
+    name: str | None = Field(description="Its label.")
+    role: Role = Field(description="Its role.")
+    publisher_id: str | None = Field(description="The publisher of an editor key.")
+    prefix: str = Field(description="The first characters of the secret, to recognise it.")
+    created_at: datetime = Field(description="When it was created.")
+    revoked_at: datetime | None = Field(description="When it was revoked, if it was.")
+
+
+class ApiKeyCreated(ApiKeyPublic):
+    key: str = Field(description="The secret. Shown only once: store it now.")
+
+
+class ApiKeyList(Output):
+    api_keys: list[ApiKeyPublic] = Field(description="Every key, newest first.")
+

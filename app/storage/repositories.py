@@ -1,0 +1,199 @@
+"""Every query of the core tables. Repositories add and flush; services commit."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, func, text
+from sqlmodel import Session, col, select
+
+from app.storage.tables import (
+    ApiKey,
+    Appearance,
+    Change,
+    Claim,
+    Publisher,
+    PublisherSite,
+    Review,
+    ReviewRevision,
+)
+from app.storage.types import utcnow
+
+# Any fixed number: every transaction that appends to the change log takes this lock, so on
+# PostgreSQL cursors become visible in the order they were assigned and a polling reader that
+# saw cursor N can never later find a smaller one appear.
+CHANGE_LOG_LOCK = 7_271_330
+
+
+# --- publishers ---------------------------------------------------------------------------------
+
+
+def get_publisher(session: Session, publisher_id: str) -> Publisher | None:
+    return session.get(Publisher, publisher_id)
+
+
+def list_publishers(session: Session) -> Sequence[Publisher]:
+    return session.exec(select(Publisher).order_by(col(Publisher.id))).all()
+
+
+def add_publisher(session: Session, publisher: Publisher) -> None:
+    session.add(publisher)
+    session.flush()
+    for host in publisher.sites:
+        session.merge(PublisherSite(host=host, publisher_id=publisher.id))
+    session.flush()
+
+
+def publisher_owning_site(session: Session, host: str) -> str | None:
+    return session.exec(
+        select(PublisherSite.publisher_id).where(PublisherSite.host == host)
+    ).first()
+
+
+@dataclass(frozen=True)
+class PublisherStats:
+    review_count: int
+    first_review_at: datetime | None
+    last_review_at: datetime | None
+
+
+def publisher_stats(session: Session, publisher_ids: Sequence[str]) -> dict[str, PublisherStats]:
+    rows = session.exec(
+        select(
+            Review.publisher_id,
+            func.count(),
+            func.min(Review.date_published),
+            func.max(Review.date_published),
+        )
+        .where(col(Review.publisher_id).in_(publisher_ids))
+        .where(Review.status == "published")
+        .where(col(Review.deleted_at).is_(None))
+        .group_by(col(Review.publisher_id))
+    ).all()
+    return {row[0]: PublisherStats(row[1], row[2], row[3]) for row in rows}
+
+
+# --- claims -------------------------------------------------------------------------------------
+
+
+def get_claim(session: Session, claim_id: int) -> Claim | None:
+    return session.get(Claim, claim_id)
+
+
+def appearances_of(session: Session, claim_id: int) -> Sequence[Appearance]:
+    return session.exec(
+        select(Appearance)
+        .where(Appearance.claim_id == claim_id)
+        .order_by(col(Appearance.position))
+    ).all()
+
+
+def replace_appearances(session: Session, claim_id: int, rows: Sequence[Appearance]) -> None:
+    for old in appearances_of(session, claim_id):
+        session.delete(old)
+    session.flush()
+    for position, row in enumerate(rows):
+        row.claim_id = claim_id
+        row.position = position
+        session.add(row)
+    session.flush()
+
+
+def live_reviews_of_claim(
+    session: Session, claim_id: int, *, published_only: bool = False
+) -> Sequence[Review]:
+    query = (
+        select(Review)
+        .where(Review.claim_id == claim_id)
+        .where(col(Review.deleted_at).is_(None))
+        .order_by(col(Review.id))
+    )
+    if published_only:
+        query = query.where(Review.status == "published")
+    return session.exec(query).all()
+
+
+# --- reviews ------------------------------------------------------------------------------------
+
+
+def get_review(session: Session, review_id: int, *, for_update: bool = False) -> Review | None:
+    if for_update:
+        return session.exec(
+            select(Review).where(Review.id == review_id).with_for_update()
+        ).first()
+    return session.get(Review, review_id)
+
+
+def review_id_by_url_key(session: Session, url_key: str) -> int | None:
+    return session.exec(select(Review.id).where(Review.url_key == url_key)).first()
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    status: str
+    deleted: bool
+    body: bytes | None
+    etag: str | None
+    rendered_at: datetime | None
+
+
+_DOCUMENT_QUERY = text(
+    "SELECT status, deleted_at, jsonld, jsonld_etag, rendered_at FROM review WHERE id = :id"
+)
+
+
+def stored_document(connection: Connection, review_id: int) -> StoredDocument | None:
+    """The hot read path: one primary-key lookup of pre-rendered bytes, no ORM."""
+    row = connection.execute(_DOCUMENT_QUERY, {"id": review_id}).first()
+    if row is None:
+        return None
+    rendered_at = row[4]
+    if isinstance(rendered_at, str):  # SQLite hands raw text() columns back as text
+        rendered_at = datetime.fromisoformat(rendered_at)
+    if rendered_at is not None:
+        rendered_at = rendered_at.replace(tzinfo=UTC)
+    return StoredDocument(row[0], row[1] is not None, row[2], row[3], rendered_at)
+
+
+def revisions_of(session: Session, review_id: int) -> Sequence[ReviewRevision]:
+    return session.exec(
+        select(ReviewRevision)
+        .where(ReviewRevision.review_id == review_id)
+        .order_by(col(ReviewRevision.version))
+    ).all()
+
+
+def add_revision(session: Session, revision: ReviewRevision) -> None:
+    session.add(revision)
+
+
+def append_change(session: Session, change_type: str, review: Review) -> Change:
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHANGE_LOG_LOCK})
+    assert review.id is not None
+    change = Change(
+        type=change_type,
+        review_id=review.id,
+        publisher_id=review.publisher_id,
+        language=review.language,
+        verdict=review.verdict,
+        at=utcnow(),
+    )
+    session.add(change)
+    return change
+
+
+# --- API keys -----------------------------------------------------------------------------------
+
+
+def key_by_hash(session: Session, key_hash: str) -> ApiKey | None:
+    return session.exec(select(ApiKey).where(ApiKey.key_hash == key_hash)).first()
+
+
+def list_keys(session: Session) -> Sequence[ApiKey]:
+    return session.exec(select(ApiKey).order_by(col(ApiKey.created_at).desc())).all()
+
+
+def get_key(session: Session, key_id: str) -> ApiKey | None:
+    return session.get(ApiKey, key_id)

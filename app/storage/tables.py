@@ -1,0 +1,149 @@
+"""The database tables. Every schema change goes through an Alembic migration."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlmodel import Field, SQLModel
+
+from app.storage.types import UTCDateTime, utcnow
+
+
+def _json(nullable: bool = False) -> Any:
+    return Field(default=None, sa_column=Column(JSON, nullable=nullable))
+
+
+class Publisher(SQLModel, table=True):
+    id: str = Field(primary_key=True, max_length=64)
+    name: str = Field(max_length=300)
+    url: str | None = Field(default=None, max_length=2048)
+    logo_url: str | None = Field(default=None, max_length=2048)
+    sites: list[str] = _json()
+    languages: list[str] = _json()
+    verdict_overrides: dict[str, str] = _json()
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class PublisherSite(SQLModel, table=True):
+    """One host name a publisher's reviews live on; looked up by host on import and search."""
+
+    __tablename__ = "publisher_site"
+    host: str = Field(primary_key=True, max_length=253)
+    publisher_id: str = Field(
+        sa_column=Column(
+            String(64), ForeignKey("publisher.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+
+
+class Claim(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    # Hash of the folded text: claims with the same key and language are the same claim.
+    text_key: str = Field(max_length=64)
+    language: str = Field(max_length=35)
+    claimant_name: str | None = Field(default=None, max_length=500)
+    claimant_type: str | None = Field(default=None, max_length=20)
+    claimant_url: str | None = Field(default=None, max_length=2048)
+    claim_date: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    first_appearance_url: str | None = Field(default=None, max_length=2048)
+    created_by: str | None = Field(
+        default=None, sa_column=Column(String(64), ForeignKey("publisher.id"), nullable=True)
+    )
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+    __table_args__ = (Index("ix_claim_text_key", "language", "text_key"),)
+
+
+class Appearance(SQLModel, table=True):
+    """A place the claim was seen; url_key is the normalised URL that lookups compare."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    claim_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("claim.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    position: int = 0
+    url: str = Field(max_length=2048)
+    url_key: str = Field(max_length=2048, index=True)
+    archived_url: str | None = Field(default=None, max_length=2048)
+
+
+class Review(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    claim_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("claim.id"), nullable=False, index=True)
+    )
+    publisher_id: str = Field(
+        sa_column=Column(String(64), ForeignKey("publisher.id"), nullable=False, index=True)
+    )
+    url: str = Field(max_length=2048)
+    url_key: str = Field(max_length=2048, unique=True)
+    headline: str | None = Field(default=None, sa_column=Column(Text))
+    language: str = Field(max_length=35)
+    rating_label: str = Field(sa_column=Column(Text, nullable=False))
+    rating_value: float | None = None
+    rating_best: float | None = None
+    rating_worst: float | None = None
+    rating_explanation: str | None = Field(default=None, sa_column=Column(Text))
+    verdict: str = Field(max_length=20, index=True)
+    summary: str | None = Field(default=None, sa_column=Column(Text))
+    authors: list[dict[str, Any]] = _json()
+    date_published: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    date_modified: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    status: str = Field(max_length=20)
+    version: int = 1
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The ClaimReview JSON-LD, rendered once per change so that a read is one lookup.
+    jsonld: bytes | None = Field(default=None, sa_column=Column(LargeBinary))
+    jsonld_etag: str | None = Field(default=None, max_length=64)
+    rendered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ReviewRevision(SQLModel, table=True):
+    """An earlier published state of a review, kept when it is corrected or retracted."""
+
+    __tablename__ = "review_revision"
+    id: int | None = Field(default=None, primary_key=True)
+    review_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("review.id"), nullable=False, index=True)
+    )
+    version: int
+    snapshot: dict[str, Any] = _json()
+    jsonld: bytes | None = Field(default=None, sa_column=Column(LargeBinary))
+    recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ApiKey(SQLModel, table=True):
+    __tablename__ = "api_key"
+    id: str = Field(primary_key=True, max_length=32)
+    name: str | None = Field(default=None, max_length=200)
+    role: str = Field(max_length=20)
+    publisher_id: str | None = Field(
+        default=None, sa_column=Column(String(64), ForeignKey("publisher.id"), nullable=True)
+    )
+    # SHA-256 of the whole key: keys are 256-bit random, so a fast hash is safe and lookups are O(1).
+    key_hash: str = Field(max_length=64, unique=True)
+    prefix: str = Field(max_length=16)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Change(SQLModel, table=True):
+    """The ordered change log, written in the same transaction as the review change it records."""
+
+    cursor: int | None = Field(default=None, primary_key=True)
+    type: str = Field(max_length=32)
+    review_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("review.id"), nullable=False, index=True)
+    )
+    publisher_id: str = Field(max_length=64)
+    language: str = Field(max_length=35)
+    verdict: str = Field(max_length=20)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

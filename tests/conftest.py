@@ -1,0 +1,202 @@
+"""Fixtures: a real database (SQLite file, or PostgreSQL from CLAIMREVIEW_TEST_DATABASE_URL), a real
+uvicorn server on 127.0.0.1, an HTTP client, and API keys. Each test starts from empty tables."""
+
+import json
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from sqlalchemy import text
+from sqlmodel import SQLModel
+
+from app.config import Settings
+from app.domain import keys, publishers
+from app.domain.access import COMMAND_LINE
+from app.domain.schemas import ApiKeyCreate, PublisherCreate, Role
+from app.main import create_app
+from app.storage.database import Database, make_database
+from app.storage.migrate import upgrade
+
+DATA = Path(__file__).parent / "data"
+
+
+def pytest_report_header() -> str:
+    return f"database: {_engine_name()}"
+
+
+def _engine_name() -> str:
+    url = os.environ.get("CLAIMREVIEW_TEST_DATABASE_URL", "")
+    return "postgresql" if url.startswith("postgresql") else "sqlite"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("CLAIMREVIEW_TEST_DATABASE_URL")
+    if url:
+        db = make_database(url)
+        with db.engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        db.dispose()
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def db(database_url: str) -> Iterator[Database]:
+    database = make_database(database_url)
+    yield database
+    database.dispose()
+
+
+@dataclass
+class LiveServer:
+    url: str
+    settings: Settings
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="session")
+def live_server(database_url: str) -> Iterator[LiveServer]:
+    settings = Settings(database_url=database_url, token_secret="test-secret")
+    port = _free_port()
+    config = uvicorn.Config(
+        create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.02)
+    yield LiveServer(url=f"http://127.0.0.1:{port}", settings=settings)
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(autouse=True)
+def clean_tables(request: pytest.FixtureRequest) -> None:
+    if "db" not in request.fixturenames and "client" not in request.fixturenames:
+        return
+    db: Database = request.getfixturevalue("db")
+    tables = [t.name for t in reversed(SQLModel.metadata.sorted_tables)]
+    with db.engine.begin() as connection:
+        if db.is_sqlite:
+            for name in tables:
+                connection.execute(text(f'DELETE FROM "{name}"'))  # noqa: S608 - table names are ours
+        else:
+            quoted = ", ".join(f'"{name}"' for name in tables)
+            connection.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def client(live_server: LiveServer, db: Database) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=live_server.url, timeout=30) as http:
+        yield http
+
+
+# --- data builders ------------------------------------------------------------------------------
+
+
+def auth(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+@pytest.fixture
+def make_publisher(db: Database) -> Callable[..., str]:
+    def make(publisher_id: str = "verifact", **fields: Any) -> str:
+        data = {
+            "id": publisher_id,
+            "name": fields.pop("name", publisher_id.title()),
+            "url": fields.pop("url", f"https://{publisher_id}.example/"),
+            "sites": fields.pop("sites", [f"{publisher_id}.example"]),
+            "languages": fields.pop("languages", ["en"]),
+            **fields,
+        }
+        with db.write_session() as session:
+            publishers.create_publisher(session, COMMAND_LINE, PublisherCreate(**data))
+        return publisher_id
+
+    return make
+
+
+@pytest.fixture
+def make_key(db: Database) -> Callable[..., str]:
+    def make(role: str, publisher_id: str | None = None) -> str:
+        with db.write_session() as session:
+            created = keys.create_key(
+                session, COMMAND_LINE, ApiKeyCreate(role=Role(role), publisher_id=publisher_id)
+            )
+        return created.key
+
+    return make
+
+
+@pytest.fixture
+def admin_key(make_key: Callable[..., str]) -> str:
+    return make_key("admin")
+
+
+@pytest.fixture
+def publisher(make_publisher: Callable[..., str]) -> str:
+    return make_publisher("verifact")
+
+
+@pytest.fixture
+def editor_key(make_key: Callable[..., str], publisher: str) -> str:
+    return make_key("editor", publisher)
+
+
+def review_body(url: str = "https://verifact.example/checks/1", **overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "url": url,
+        "headline": "No, the moon is not made of cheese",
+        "rating": {"label": "False", "value": 1, "best": 5, "worst": 1},
+        "status": "published",
+        "date_published": "2024-03-05T10:00:00Z",
+        "claim": {
+            "text": "The moon is made of cheese",
+            "language": "en",
+            "claimant": {"name": "A viral post", "type": "Organization"},
+            "claim_date": "2024-03-01",
+            "appearances": [{"url": "https://x.com/someone/status/1234567890"}],
+        },
+    }
+    body.update(overrides)
+    return body
+
+
+@pytest.fixture
+def make_review(client: httpx.Client, editor_key: str) -> Callable[..., dict[str, Any]]:
+    counter = iter(range(1, 10_000))
+
+    def make(key: str | None = None, **overrides: Any) -> dict[str, Any]:
+        overrides.setdefault("url", f"https://verifact.example/checks/{next(counter)}")
+        response = client.post("/v1/reviews", json=review_body(**overrides), headers=auth(key or editor_key))
+        assert response.status_code == 201, response.text
+        created: dict[str, Any] = response.json()
+        return created
+
+    return make
+
+
+def load_json(relative: str) -> Any:
+    return json.loads((DATA / relative).read_text(encoding="utf-8"))
