@@ -1,6 +1,7 @@
 """The application factory: database lifespan, problem+json errors, middleware, routers."""
 
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -45,6 +46,19 @@ def _field_path(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "body"
 
 
+_NAMED = re.compile(r"^([a-z_][a-z0-9_.]*): (.+)$", re.DOTALL)
+
+
+def _field_error(error: Any) -> dict[str, str]:
+    path = _field_path(tuple(error["loc"]))
+    message = str(error["msg"]).removeprefix("Value error, ")
+    named = _NAMED.match(message)
+    if named and error.get("type") == "value_error":
+        inner, message = named.groups()
+        path = inner if path == "body" else f"{path}.{inner}"
+    return {"field": path, "message": message}
+
+
 async def _app_error(_: Request, exc: Exception) -> Response:
     assert isinstance(exc, AppError)
     return _problem_response(
@@ -63,10 +77,7 @@ async def _validation_error(_: Request, exc: Exception) -> Response:
             "Malformed JSON",
             f"The request body is not valid JSON: {ctx.get('error', 'syntax error')}.",
         )
-    fields = [
-        {"field": _field_path(tuple(e["loc"])), "message": str(e["msg"]).removeprefix("Value error, ")}
-        for e in errors
-    ]
+    fields = [_field_error(e) for e in errors]
     summary = "; ".join(f"{f['field']}: {f['message']}" for f in fields[:5])
     return _problem_response(
         422, "validation-error", "Invalid request", summary, errors=fields

@@ -5,7 +5,7 @@ import unicodedata
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, Field, StrictFloat, StrictInt
+from pydantic import AfterValidator, BeforeValidator, Field, StrictFloat
 
 from app.domain.urls import is_http_url
 
@@ -87,6 +87,6 @@ HttpURL = Annotated[
 ]
 LanguageTag = Annotated[str, Field(max_length=35), AfterValidator(normalize_language)]
 When = Annotated[datetime, BeforeValidator(_only_strings), AfterValidator(_plausible_date)]
-Number = StrictInt | StrictFloat
+Number = StrictFloat  # strict: accepts 1 and 1.5, refuses "1" and true
 Host = Annotated[str, Field(max_length=253), AfterValidator(_host)]
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$")]

@@ -22,6 +22,9 @@ from app.domain.verdicts import Verdict
 
 
 class Input(BaseModel):
+    """Model validators name their field as "field: message"; the error handler moves it into
+    the problem's `errors` so that every error names a field."""
+
     model_config = ConfigDict(extra="forbid")
 
     # Fields that may be left out of a PATCH but never set to null.
@@ -31,7 +34,7 @@ class Input(BaseModel):
     def _no_null_for_required(self) -> Self:
         for name in self.not_nullable & self.model_fields_set:
             if getattr(self, name) is None:
-                raise ValueError(f"{name} cannot be null")
+                raise ValueError(f"{name}: cannot be null")
         return self
 
 
@@ -188,12 +191,12 @@ class RatingIn(Input):
     @model_validator(mode="after")
     def _scale_is_possible(self) -> Self:
         if self.best is not None and self.worst is not None and self.best <= self.worst:
-            raise ValueError("best must be greater than worst")
+            raise ValueError("best: must be greater than worst")
         if self.value is not None:
             if self.best is not None and self.value > self.best:
-                raise ValueError("value must not be above best")
+                raise ValueError("value: must not be above best")
             if self.worst is not None and self.value < self.worst:
-                raise ValueError("value must not be below worst")
+                raise ValueError("value: must not be below worst")
         return self
 
 
@@ -231,7 +234,7 @@ class ReviewCreate(Input):
     @model_validator(mode="after")
     def _one_claim(self) -> Self:
         if (self.claim_id is None) == (self.claim is None):
-            raise ValueError("give exactly one of claim_id and claim")
+            raise ValueError("claim_id: give exactly one of claim_id and claim")
         return self
 
 
@@ -316,9 +319,9 @@ class ApiKeyCreate(Input):
     @model_validator(mode="after")
     def _publisher_for_editors(self) -> Self:
         if self.role == Role.EDITOR and self.publisher_id is None:
-            raise ValueError("an editor key needs a publisher_id")
+            raise ValueError("publisher_id: an editor key needs a publisher_id")
         if self.role != Role.EDITOR and self.publisher_id is not None:
-            raise ValueError("only editor keys are bound to a publisher")
+            raise ValueError("publisher_id: only editor keys are bound to a publisher")
         return self
 
 

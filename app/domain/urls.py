@@ -93,7 +93,6 @@ TWITTER_MEDIA_WORDS: frozenset[str] = frozenset({"photo", "video"})
 GOOGLE_AMP_PREFIXES: tuple[str, ...] = ("/amp/s/", "/amp/")
 AMPPROJECT_CACHE_SUFFIX = ".cdn.ampproject.org"
 AMPPROJECT_PREFIXES: tuple[str, ...] = ("/c/s/", "/v/s/", "/c/", "/v/")
-MAX_AMP_NESTING = 3
 
 # --- Character classes (RFC 3986) -----------------------------------------------------------
 
@@ -120,7 +119,40 @@ def normalize_url(url: str) -> str:
     Also accepts scheme-less URLs that start with a host (`aosfatos.org/noticias/x/`).
     Raises InvalidURL for anything that is not a usable web address.
     """
-    return _normalize(url, nesting=0)
+    text = _clean(url)
+    rest, explicit = _strip_scheme(text)
+    before_fragment, _, fragment = rest.partition("#")
+    authority_end = _first_index(before_fragment, "/?")
+    authority = before_fragment[:authority_end]
+    path, _, query = before_fragment[authority_end:].partition("?")
+    host, port = _parse_authority(authority, explicit, text)
+
+    if fragment.startswith("!/") and path in ("", "/"):
+        # "#!" URLs (old Twitter, AJAX sites) carry the real path in the fragment.
+        path, _, fragment_query = fragment[1:].partition("?")
+        query = "&".join(part for part in (query, fragment_query) if part)
+
+    path = _remove_dot_segments(_normalize_component(path))
+    embedded = _amp_cache_target(host, path)
+    if embedded is not None:
+        try:
+            return normalize_url(f"{embedded}?{query}" if query else embedded)
+        except InvalidURL:
+            pass  # not a cached copy after all (say "google.com/amp/topics"): an ordinary page
+    path = _strip_amp_and_slashes(path)
+    params = _parse_query(query)
+    site_rule = SITE_RULES.get(host)
+    if site_rule is not None:
+        host, path, params = site_rule(host, path, params)
+    params = _drop_noise(params, _site_tracking_params(host))
+    params.sort(key=lambda param: param[0])  # stable: repeated names keep their order
+
+    key = host + (f":{port}" if port else "") + path
+    if params:
+        key += "?" + "&".join(f"{name}={value}" if value else name for name, value in params)
+    if len(key) > MAX_URL_LENGTH:
+        raise InvalidURL(f"URL is longer than {MAX_URL_LENGTH} characters once normalised")
+    return key
 
 
 def is_http_url(url: str) -> bool:
@@ -139,42 +171,6 @@ def is_http_url(url: str) -> bool:
     except InvalidURL:
         return False
     return True
-
-
-def _normalize(url: str, nesting: int) -> str:
-    text = _clean(url)
-    rest, explicit = _strip_scheme(text)
-    before_fragment, _, fragment = rest.partition("#")
-    authority_end = _first_index(before_fragment, "/?")
-    authority = before_fragment[:authority_end]
-    path, _, query = before_fragment[authority_end:].partition("?")
-    host, port = _parse_authority(authority, explicit, text)
-
-    if fragment.startswith("!/") and path in ("", "/"):
-        # "#!" URLs (old Twitter, AJAX sites) carry the real path in the fragment.
-        path, _, fragment_query = fragment[1:].partition("?")
-        query = "&".join(part for part in (query, fragment_query) if part)
-
-    embedded = _amp_cache_target(host, path)
-    if embedded is not None:
-        if nesting >= MAX_AMP_NESTING:
-            raise InvalidURL("URL nests too many AMP cache addresses inside one another")
-        return _normalize(f"{embedded}?{query}" if query else embedded, nesting + 1)
-
-    path = _strip_amp_and_slashes(_remove_dot_segments(_normalize_component(path)))
-    params = _parse_query(query)
-    site_rule = SITE_RULES.get(host)
-    if site_rule is not None:
-        host, path, params = site_rule(host, path, params)
-    params = _drop_noise(params, _site_tracking_params(host))
-    params.sort(key=lambda param: param[0])  # stable: repeated names keep their order
-
-    key = host + (f":{port}" if port else "") + path
-    if params:
-        key += "?" + "&".join(f"{name}={value}" if value else name for name, value in params)
-    if len(key) > MAX_URL_LENGTH:
-        raise InvalidURL(f"URL is longer than {MAX_URL_LENGTH} characters once normalised")
-    return key
 
 
 # --- Splitting ------------------------------------------------------------------------------
@@ -374,7 +370,12 @@ def _normalize_component(text: str) -> str:
     index, length = 0, len(text)
     while index < length:
         char = text[index]
-        if char == "%" and index + 2 < length and text[index + 1] in _HEX and text[index + 2] in _HEX:
+        if (
+            char == "%"
+            and index + 2 < length
+            and text[index + 1] in _HEX
+            and text[index + 2] in _HEX
+        ):
             byte = int(text[index + 1 : index + 3], 16)
             index += 3
             if byte >= 0x80:
@@ -482,9 +483,7 @@ def _twitter(host: str, path: str, params: Params) -> tuple[str, str, Params]:
     segments = path.split("/")  # ["", user, "status", id, ...]
     if segments[1:4] == ["i", "web", "status"]:
         del segments[2]  # "/i/web/status/<id>" is "/i/status/<id>" with a user "i"
-    if len(segments) >= 4 and segments[2] in TWITTER_STATUS_WORDS and _is_ascii_digits(
-        segments[3]
-    ):
+    if len(segments) >= 4 and segments[2] in TWITTER_STATUS_WORDS and _is_ascii_digits(segments[3]):
         tail = segments[4:]
         if not tail or (
             len(tail) == 2 and tail[0] in TWITTER_MEDIA_WORDS and _is_ascii_digits(tail[1])

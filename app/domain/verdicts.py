@@ -120,9 +120,10 @@ class _Table:
             return None
         if not (best > worst and worst <= value <= best):
             return None
-        position = (value - worst) / (best - worst)
-        if not 0.0 <= position <= 1.0:  # inf or nan from extreme floats
+        span = best - worst
+        if not math.isfinite(span):  # e.g. -1e308..1e308, where the position would be garbage
             return None
+        position = (value - worst) / span
         verdict = None
         for lower, band in self.bands:
             if position >= lower:

@@ -86,7 +86,9 @@ class TestCreateReview:
     def test_claim_and_claim_id_together_are_refused(self, client: httpx.Client, editor_key: str) -> None:
         response = client.post("/v1/reviews", json=review_body(claim_id=1), headers=auth(editor_key))
         assert response.status_code == 422
-        assert "exactly one of claim_id and claim" in response.json()["detail"]
+        assert response.json()["errors"] == [
+            {"field": "claim_id", "message": "give exactly one of claim_id and claim"}
+        ]
 
     def test_admin_must_name_the_publisher(self, client: httpx.Client, admin_key: str, publisher: str) -> None:
         response = client.post("/v1/reviews", json=review_body(), headers=auth(admin_key))
@@ -206,7 +208,7 @@ class TestUpdateReview:
         review = make_review()
         response = client.patch(f"/v1/reviews/{review['id']}", json={"url": None}, headers=auth(editor_key))
         assert response.status_code == 422
-        assert "url cannot be null" in response.json()["detail"]
+        assert response.json()["errors"] == [{"field": "url", "message": "cannot be null"}]
 
 
 class TestRetractionAndRevisions:

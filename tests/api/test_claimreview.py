@@ -1,0 +1,199 @@
+"""GET /v1/reviews/{id}/claimreview: schema.org ClaimReview as search engines read it."""
+
+from collections.abc import Callable
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import auth, load_json
+from tests.jsonld import assert_valid
+
+REFERENCE = "examples/netflix-binge-watch-hoax.fr.jsonld"
+
+
+@pytest.fixture
+def netflix(client: httpx.Client, make_publisher: Callable[..., str], make_key: Callable[..., str]) -> dict[str, Any]:
+    make_publisher(
+        "journal-du-geek",
+        name="Journal du Geek",
+        url="https://www.journaldugeek.com/",
+        sites=["journaldugeek.com"],
+        languages=["fr"],
+    )
+    reference = load_json(REFERENCE)
+    rating = reference["reviewRating"]
+    item = reference["itemReviewed"]
+    body = {
+        "url": reference["url"],
+        "headline": reference["name"],
+        "language": "fr",
+        "date_published": reference["datePublished"],
+        "status": "published",
+        "rating": {
+            "label": rating["alternateName"],
+            "value": rating["ratingValue"],
+            "best": rating["bestRating"],
+            "worst": rating["worstRating"],
+            "explanation": rating["ratingExplanation"],
+        },
+        "claim": {
+            "text": reference["claimReviewed"],
+            "language": "fr",
+            "claimant": {"name": item["author"]["name"], "type": "Person"},
+            "claim_date": item["datePublished"],
+            "appearances": [{"url": a["url"]} for a in item["appearance"]],
+        },
+    }
+    response = client.post("/v1/reviews", json=body, headers=auth(make_key("editor", "journal-du-geek")))
+    assert response.status_code == 201, response.text
+    created: dict[str, Any] = response.json()
+    return created
+
+
+class TestClaimReviewDocument:
+    def test_reference_fact_check_round_trips(self, client: httpx.Client, netflix: dict[str, Any]) -> None:
+        response = client.get(f"/v1/reviews/{netflix['id']}/claimreview")
+        assert response.status_code == 200
+        assert response.headers["content-type"] == "application/ld+json"
+        document = response.json()
+        assert_valid(document)
+        reference = load_json(REFERENCE)
+        assert document["@context"] == "https://schema.org"
+        assert document["@type"] == "ClaimReview"
+        for field in ("url", "name", "inLanguage", "claimReviewed", "author", "reviewRating"):
+            assert document[field] == reference[field], field
+        assert document["datePublished"] == "2018-01-31T00:00:00Z"
+        item = document["itemReviewed"]
+        assert item["@type"] == "Claim"
+        assert item["author"] == reference["itemReviewed"]["author"]
+        assert item["datePublished"] == "2018-01-15T00:00:00Z"
+        assert item["appearance"] == reference["itemReviewed"]["appearance"]
+        assert "dateModified" not in document
+
+    def test_rating_numbers_are_numbers_all_three_or_none(
+        self, client: httpx.Client, make_review: Callable[..., dict[str, Any]]
+    ) -> None:
+        full = make_review(rating={"label": "False", "value": 1, "best": 5, "worst": 1})
+        partial = make_review(rating={"label": "False", "value": 1, "best": 5})
+        none = make_review(rating={"label": "False"})
+        ratings = [
+            client.get(f"/v1/reviews/{r['id']}/claimreview").json()["reviewRating"]
+            for r in (full, partial, none)
+        ]
+        assert ratings[0] == {
+            "@type": "Rating", "alternateName": "False", "ratingValue": 1, "bestRating": 5, "worstRating": 1
+        }
+        assert ratings[1] == {"@type": "Rating", "alternateName": "False"}
+        assert ratings[2] == {"@type": "Rating", "alternateName": "False"}
+
+    def test_only_schema_org_terms_and_no_native_fields(
+        self, client: httpx.Client, make_review: Callable[..., dict[str, Any]]
+    ) -> None:
+        review = make_review(
+            summary="It is rock.",
+            authors=[{"name": "A. Journalist", "url": "https://verifact.example/team/a"}],
+            claim={
+                "text": "The moon is made of cheese",
+                "language": "en",
+                "claimant": {"name": "Cheese Lobby", "type": "Organization", "url": "https://cheese.example/"},
+                "appearances": [
+                    {"url": "https://x.com/a/status/1", "archived_url": "https://web.archive.org/web/2024/https://x.com/a/status/1"}
+                ],
+                "first_appearance": {"url": "https://x.com/a/status/1"},
+            },
+        )
+        document = client.get(f"/v1/reviews/{review['id']}/claimreview").json()
+        assert_valid(document)
+        assert set(document) <= {
+            "@context", "@type", "url", "name", "claimReviewed", "datePublished", "dateModified",
+            "inLanguage", "author", "creator", "reviewRating", "reviewBody", "itemReviewed",
+        }
+        assert document["author"] == {
+            "@type": "Organization", "name": "Verifact", "url": "https://verifact.example/"
+        }
+        assert document["creator"] == [
+            {"@type": "Person", "name": "A. Journalist", "url": "https://verifact.example/team/a"}
+        ]
+        assert document["reviewBody"] == "It is rock."
+        item = document["itemReviewed"]
+        assert item["author"] == {"@type": "Organization", "name": "Cheese Lobby", "url": "https://cheese.example/"}
+        assert item["appearance"][0]["archivedAt"].startswith("https://web.archive.org/")
+        assert item["firstAppearance"] == {"@type": "CreativeWork", "url": "https://x.com/a/status/1"}
+
+    def test_date_modified_appears_once_changed(
+        self, client: httpx.Client, make_review: Callable[..., dict[str, Any]], editor_key: str
+    ) -> None:
+        review = make_review()
+        client.patch(f"/v1/reviews/{review['id']}", json={"headline": "Fixed"}, headers=auth(editor_key))
+        document = client.get(f"/v1/reviews/{review['id']}/claimreview").json()
+        assert_valid(document)
+        assert document["name"] == "Fixed"
+        assert document["dateModified"] >= document["datePublished"]
+
+    def test_claim_change_reaches_the_document(
+        self, client: httpx.Client, make_review: Callable[..., dict[str, Any]], editor_key: str
+    ) -> None:
+        review = make_review()
+        before = client.get(f"/v1/reviews/{review['id']}/claimreview")
+        client.patch(f"/v1/claims/{review['claim_id']}", json={"text": "The moon is cheese"}, headers=auth(editor_key))
+        after = client.get(f"/v1/reviews/{review['id']}/claimreview")
+        assert after.json()["claimReviewed"] == "The moon is cheese"
+        assert after.headers["ETag"] != before.headers["ETag"]
+        revisions = client.get(f"/v1/reviews/{review['id']}/revisions").json()["revisions"]
+        assert len(revisions) == 1
+
+    def test_text_is_stored_and_served_verbatim(
+        self, client: httpx.Client, make_review: Callable[..., dict[str, Any]]
+    ) -> None:
+        tricky = '</script><script>alert(1)</script> "quotes" \u202eRTL 🧀'
+        review = make_review(rating={"label": tricky}, claim={"text": tricky, "language": "en"})
+        document = client.get(f"/v1/reviews/{review['id']}/claimreview").json()
+        assert document["claimReviewed"] == tricky
+        assert document["reviewRating"]["alternateName"] == tricky
+
+
+class TestCaching:
+    def test_etag_last_modified_and_cache_control(
+        self, client: httpx.Client, make_review: Callable[..., dict[str, Any]]
+    ) -> None:
+        review = make_review()
+        response = client.get(f"/v1/reviews/{review['id']}/claimreview")
+        assert response.headers["ETag"].startswith('"')
+        assert parsedate_to_datetime(response.headers["Last-Modified"]).year >= 2024
+        assert response.headers["Cache-Control"] == "public, max-age=300"
+
+    def test_if_none_match_gives_304(
+        self, client: httpx.Client, make_review: Callable[..., dict[str, Any]]
+    ) -> None:
+        review = make_review()
+        etag = client.get(f"/v1/reviews/{review['id']}/claimreview").headers["ETag"]
+        cached = client.get(f"/v1/reviews/{review['id']}/claimreview", headers={"If-None-Match": etag})
+        assert cached.status_code == 304
+        assert cached.content == b""
+        assert cached.headers["ETag"] == etag
+        other = client.get(f"/v1/reviews/{review['id']}/claimreview", headers={"If-None-Match": '"nope"'})
+        assert other.status_code == 200
+
+    def test_stale_etag_gets_the_new_document(
+        self, client: httpx.Client, make_review: Callable[..., dict[str, Any]], editor_key: str
+    ) -> None:
+        review = make_review()
+        etag = client.get(f"/v1/reviews/{review['id']}/claimreview").headers["ETag"]
+        client.patch(f"/v1/reviews/{review['id']}", json={"headline": "New"}, headers=auth(editor_key))
+        fresh = client.get(f"/v1/reviews/{review['id']}/claimreview", headers={"If-None-Match": etag})
+        assert fresh.status_code == 200
+        assert fresh.json()["name"] == "New"
+
+    def test_document_is_stored_rendered(
+        self, client: httpx.Client, make_review: Callable[..., dict[str, Any]], db: Any
+    ) -> None:
+        from sqlalchemy import text
+
+        review = make_review()
+        served = client.get(f"/v1/reviews/{review['id']}/claimreview").content
+        with db.engine.connect() as connection:
+            stored = connection.execute(text("SELECT jsonld FROM review WHERE id = :id"), {"id": review["id"]}).scalar_one()
+        assert bytes(stored) == served
+
