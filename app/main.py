@@ -33,9 +33,7 @@ and Google Fact Check Tools compatible JSON under `/v1alpha1`. Reads are public;
 """
 
 
-def _problem_response(
-    status: int, code: str, title: str, detail: str, **extra: Any
-) -> Response:
+def _problem_response(status: int, code: str, title: str, detail: str, **extra: Any) -> Response:
     headers = extra.pop("headers", None)
     body = orjson.dumps(problem(status, code, title, detail, **extra))
     return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
@@ -79,9 +77,7 @@ async def _validation_error(_: Request, exc: Exception) -> Response:
         )
     fields = [_field_error(e) for e in errors]
     summary = "; ".join(f"{f['field']}: {f['message']}" for f in fields[:5])
-    return _problem_response(
-        422, "validation-error", "Invalid request", summary, errors=fields
-    )
+    return _problem_response(422, "validation-error", "Invalid request", summary, errors=fields)
 
 
 async def _http_error(_: Request, exc: Exception) -> Response:

@@ -101,7 +101,7 @@ def clean_tables(request: pytest.FixtureRequest) -> None:
     with db.engine.begin() as connection:
         if db.is_sqlite:
             for name in tables:
-                connection.execute(text(f'DELETE FROM "{name}"'))  # noqa: S608 - table names are ours
+                connection.execute(text(f'DELETE FROM "{name}"'))
         else:
             quoted = ", ".join(f'"{name}"' for name in tables)
             connection.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
@@ -190,7 +190,9 @@ def make_review(client: httpx.Client, editor_key: str) -> Callable[..., dict[str
 
     def make(key: str | None = None, **overrides: Any) -> dict[str, Any]:
         overrides.setdefault("url", f"https://verifact.example/checks/{next(counter)}")
-        response = client.post("/v1/reviews", json=review_body(**overrides), headers=auth(key or editor_key))
+        response = client.post(
+            "/v1/reviews", json=review_body(**overrides), headers=auth(key or editor_key)
+        )
         assert response.status_code == 201, response.text
         created: dict[str, Any] = response.json()
         return created

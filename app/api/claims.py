@@ -21,9 +21,7 @@ def get_claim(session: SessionDep, claim_id: int = ClaimId) -> ClaimWithReviews:
     return claims.get_claim(session, claim_id)
 
 
-@router.patch(
-    "/{claim_id}", summary="Change a claim", responses=problems(*WRITE, 404, 410)
-)
+@router.patch("/{claim_id}", summary="Change a claim", responses=problems(*WRITE, 404, 410))
 def update_claim(
     data: ClaimUpdate, principal: KeyDep, session: WriteSessionDep, claim_id: int = ClaimId
 ) -> ClaimPublic:

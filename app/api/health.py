@@ -17,7 +17,11 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", summary="The database answers", responses={503: {**problems(422)[422], "description": "The database does not answer"}})
+@router.get(
+    "/readyz",
+    summary="The database answers",
+    responses={503: {**problems(422)[422], "description": "The database does not answer"}},
+)
 def readyz(db: DatabaseDep) -> dict[str, str]:
     try:
         with db.engine.connect() as connection:

@@ -120,7 +120,8 @@ def get_claimreview(
         raise NotFound(f"No published review {review_id}.")
     if document.deleted or document.body is None:
         raise Gone(f"Review {review_id} was {'deleted' if document.deleted else 'retracted'}.")
-    assert document.etag is not None and document.rendered_at is not None
+    assert document.etag is not None
+    assert document.rendered_at is not None
     headers = {
         "ETag": document.etag,
         "Last-Modified": format_datetime(document.rendered_at, usegmt=True),

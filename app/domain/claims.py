@@ -28,10 +28,16 @@ def claim_text_key(text: str) -> str:
     return hashlib.sha256(folded.encode()).hexdigest()
 
 
-def _appearance_rows(items: Sequence[AppearanceIn]) -> list[Appearance]:
+def _appearance_rows(claim_id: int, items: Sequence[AppearanceIn]) -> list[Appearance]:
     return [
-        Appearance(url=a.url, url_key=normalize_url(a.url), archived_url=a.archived_url)
-        for a in items
+        Appearance(
+            claim_id=claim_id,
+            position=position,
+            url=a.url,
+            url_key=normalize_url(a.url),
+            archived_url=a.archived_url,
+        )
+        for position, a in enumerate(items)
     ]
 
 
@@ -50,7 +56,7 @@ def new_claim(session: Session, data: ClaimCreate, created_by: str | None) -> Cl
     session.add(claim)
     session.flush()
     assert claim.id is not None
-    repo.replace_appearances(session, claim.id, _appearance_rows(data.appearances))
+    repo.replace_appearances(session, claim.id, _appearance_rows(claim.id, data.appearances))
     return claim
 
 
@@ -124,7 +130,9 @@ def update_claim(
         old = [(a.url, a.archived_url) for a in repo.appearances_of(session, claim_id)]
         new_rows = [(a.url, a.archived_url) for a in data.appearances]
         if old != new_rows:
-            repo.replace_appearances(session, claim_id, _appearance_rows(data.appearances))
+            repo.replace_appearances(
+                session, claim_id, _appearance_rows(claim_id, data.appearances)
+            )
             changed = True
     if changed:
         claim.updated_at = utcnow()

@@ -39,7 +39,9 @@ def render(session: Session, review: Review, claim: Claim | None = None) -> None
         return
     claim = claim or repo.get_claim(session, review.claim_id)
     publisher = repo.get_publisher(session, review.publisher_id)
-    assert claim is not None and claim.id is not None and publisher is not None
+    assert claim is not None
+    assert claim.id is not None
+    assert publisher is not None
     body = render_document(
         build_claimreview(review, claim, repo.appearances_of(session, claim.id), publisher)
     )

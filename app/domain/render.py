@@ -65,11 +65,8 @@ def build_claimreview(
         date_published=iso(review.date_published),
         date_modified=iso(review.date_modified) if review.date_modified else None,
         in_language=review.language,
-        author=jsonld.Organization(
-            name=publisher.name, url=publisher.url, logo=publisher.logo_url
-        ),
-        creator=[jsonld.Person(name=a["name"], url=a.get("url")) for a in review.authors]
-        or None,
+        author=jsonld.Organization(name=publisher.name, url=publisher.url, logo=publisher.logo_url),
+        creator=[jsonld.Person(name=a["name"], url=a.get("url")) for a in review.authors] or None,
         review_rating=jsonld.Rating(
             alternate_name=review.rating_label,
             rating_value=scale[0] if scale else None,

@@ -33,9 +33,7 @@ _ALLOWED = {
 
 
 def _invalid(field: str, message: str) -> Unprocessable:
-    return Unprocessable(
-        f"{field}: {message}", errors=[{"field": field, "message": message}]
-    )
+    return Unprocessable(f"{field}: {message}", errors=[{"field": field, "message": message}])
 
 
 def _publisher(session: Session, publisher_id: str) -> Publisher:
@@ -127,6 +125,8 @@ def create_review(session: Session, principal: Principal, data: ReviewCreate) ->
         date_published=data.date_published,
         date_modified=data.date_modified,
         status=data.status.value,
+        rating_label=data.rating.label,
+        verdict="other",
         created_at=now,
         updated_at=now,
     )
@@ -217,7 +217,9 @@ def delete_review(
     session.commit()
 
 
-def get_revisions(session: Session, review_id: int, principal: Principal | None) -> ReviewRevisionList:
+def get_revisions(
+    session: Session, review_id: int, principal: Principal | None
+) -> ReviewRevisionList:
     visible_review(session, review_id, principal)
     return ReviewRevisionList(
         revisions=[

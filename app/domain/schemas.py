@@ -1,4 +1,6 @@
-"""Native (`/v1`) request and response models. Inputs reject unknown fields; every field is described."""
+"""Native (`/v1`) request and response models.
+
+Inputs reject unknown fields; every field is described (it becomes the OpenAPI document)."""
 
 from datetime import datetime
 from enum import StrEnum
@@ -114,9 +116,7 @@ class Claimant(Input):
 
 class AppearanceIn(Input):
     url: HttpURL = Field(description="Where the claim appeared (a post, video, article).")
-    archived_url: HttpURL | None = Field(
-        default=None, description="An archived copy of that page."
-    )
+    archived_url: HttpURL | None = Field(default=None, description="An archived copy of that page.")
 
 
 class FirstAppearance(Input):
@@ -303,7 +303,9 @@ class ReviewRevisionPublic(Output):
 
 
 class ReviewRevisionList(Output):
-    revisions: list[ReviewRevisionPublic] = Field(description="Earlier published states, oldest first.")
+    revisions: list[ReviewRevisionPublic] = Field(
+        description="Earlier published states, oldest first."
+    )
 
 
 # --- API keys -----------------------------------------------------------------------------------
@@ -341,4 +343,3 @@ class ApiKeyCreated(ApiKeyPublic):
 
 class ApiKeyList(Output):
     api_keys: list[ApiKeyPublic] = Field(description="Every key, newest first.")
-

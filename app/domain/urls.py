@@ -109,7 +109,7 @@ _NO_PARAMS: frozenset[str] = frozenset()
 Params = list[tuple[str, str]]
 
 
-class InvalidURL(ValueError):  # noqa: N818 - the name is part of the published interface
+class InvalidURL(ValueError):
     """The text cannot be used as a web address; the message says why, in plain words."""
 
 

@@ -68,9 +68,7 @@ def claim_public(claim: Claim, appearances: Sequence[Appearance]) -> ClaimPublic
             else None
         ),
         claim_date=claim.claim_date,
-        appearances=[
-            AppearancePublic(url=a.url, archived_url=a.archived_url) for a in appearances
-        ],
+        appearances=[AppearancePublic(url=a.url, archived_url=a.archived_url) for a in appearances],
         first_appearance=(
             FirstAppearancePublic(url=claim.first_appearance_url)
             if claim.first_appearance_url

@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, Literal
 
 from alembic import context
 from sqlalchemy import create_engine, pool
@@ -11,13 +11,15 @@ config = context.config
 target_metadata = SQLModel.metadata
 
 
-def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+def render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime()"
     return False
 
 
-def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+def include_object(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
     # Full-text index tables are created by hand-written migration steps, not from the models.
     return not (type_ == "table" and name is not None and name.startswith("search_"))
 

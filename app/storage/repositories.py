@@ -82,9 +82,7 @@ def get_claim(session: Session, claim_id: int) -> Claim | None:
 
 def appearances_of(session: Session, claim_id: int) -> Sequence[Appearance]:
     return session.exec(
-        select(Appearance)
-        .where(Appearance.claim_id == claim_id)
-        .order_by(col(Appearance.position))
+        select(Appearance).where(Appearance.claim_id == claim_id).order_by(col(Appearance.position))
     ).all()
 
 
@@ -92,9 +90,7 @@ def replace_appearances(session: Session, claim_id: int, rows: Sequence[Appearan
     for old in appearances_of(session, claim_id):
         session.delete(old)
     session.flush()
-    for position, row in enumerate(rows):
-        row.claim_id = claim_id
-        row.position = position
+    for row in rows:
         session.add(row)
     session.flush()
 
@@ -118,9 +114,7 @@ def live_reviews_of_claim(
 
 def get_review(session: Session, review_id: int, *, for_update: bool = False) -> Review | None:
     if for_update:
-        return session.exec(
-            select(Review).where(Review.id == review_id).with_for_update()
-        ).first()
+        return session.exec(select(Review).where(Review.id == review_id).with_for_update()).first()
     return session.get(Review, review_id)
 
 

@@ -128,7 +128,7 @@ class ApiKey(SQLModel, table=True):
     publisher_id: str | None = Field(
         default=None, sa_column=Column(String(64), ForeignKey("publisher.id"), nullable=True)
     )
-    # SHA-256 of the whole key: keys are 256-bit random, so a fast hash is safe and lookups are O(1).
+    # SHA-256 of the whole key: keys are 256-bit random, so a fast hash is safe and O(1) to find.
     key_hash: str = Field(max_length=64, unique=True)
     prefix: str = Field(max_length=16)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

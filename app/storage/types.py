@@ -26,7 +26,8 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         if isinstance(value, str):  # SQLite when read through a raw text() query
             value = datetime.fromisoformat(value)
-        return value.replace(tzinfo=UTC)
+        aware: datetime = value.replace(tzinfo=UTC)
+        return aware
 
 
 def utcnow() -> datetime:

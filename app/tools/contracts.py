@@ -1,7 +1,7 @@
 """Writes the generated contracts: openapi.yaml and schemas/*.schema.json (JSON Schema 2020-12).
 
-    python -m app.tools.contracts          # write them
-    python -m app.tools.contracts --check  # fail if the committed files are stale
+python -m app.tools.contracts          # write them
+python -m app.tools.contracts --check  # fail if the committed files are stale
 """
 
 import argparse

@@ -82,7 +82,11 @@ def _delete_claim(w: World) -> tuple[str, str, Any]:
 
 
 def _review(_: World) -> tuple[str, str, Any]:
-    return "POST", "/v1/reviews", review_body(url="https://verifact.example/new", publisher_id="verifact")
+    return (
+        "POST",
+        "/v1/reviews",
+        review_body(url="https://verifact.example/new", publisher_id="verifact"),
+    )
 
 
 def _patch_review(w: World) -> tuple[str, str, Any]:
@@ -125,7 +129,7 @@ def snapshot(db: Database) -> dict[str, list[tuple[Any, ...]]]:
     state = {}
     with db.engine.connect() as connection:
         for table in SQLModel.metadata.sorted_tables:
-            rows = connection.execute(text(f'SELECT * FROM "{table.name}"')).all()  # noqa: S608
+            rows = connection.execute(text(f'SELECT * FROM "{table.name}"')).all()
             state[table.name] = sorted((tuple(row) for row in rows), key=repr)
     return state
 
@@ -167,28 +171,42 @@ class TestKeys:
         self, client: httpx.Client, admin_key: str, publisher: str
     ) -> None:
         created = client.post(
-            "/v1/api-keys", json={"role": "editor", "publisher_id": publisher}, headers=auth(admin_key)
+            "/v1/api-keys",
+            json={"role": "editor", "publisher_id": publisher},
+            headers=auth(admin_key),
         ).json()
         claim = {"text": "x", "language": "en"}
-        assert client.post("/v1/claims", json=claim, headers=auth(created["key"])).status_code == 201
-        assert client.delete(f"/v1/api-keys/{created['id']}", headers=auth(admin_key)).status_code == 204
+        assert (
+            client.post("/v1/claims", json=claim, headers=auth(created["key"])).status_code == 201
+        )
+        assert (
+            client.delete(f"/v1/api-keys/{created['id']}", headers=auth(admin_key)).status_code
+            == 204
+        )
         refused = client.post("/v1/claims", json=claim, headers=auth(created["key"]))
         assert refused.status_code == 401
         assert "revoked" in refused.json()["detail"]
 
-    def test_a_key_may_revoke_itself(self, client: httpx.Client, make_key: Callable[..., str], admin_key: str) -> None:
+    def test_a_key_may_revoke_itself(
+        self, client: httpx.Client, make_key: Callable[..., str], admin_key: str
+    ) -> None:
         key = make_key("partner")
         own = next(
-            k for k in client.get("/v1/api-keys", headers=auth(admin_key)).json()["api_keys"]
+            k
+            for k in client.get("/v1/api-keys", headers=auth(admin_key)).json()["api_keys"]
             if key.startswith(k["prefix"])
         )
         assert client.delete(f"/v1/api-keys/{own['id']}", headers=auth(key)).status_code == 204
 
-    def test_editor_key_needs_an_existing_publisher(self, client: httpx.Client, admin_key: str) -> None:
+    def test_editor_key_needs_an_existing_publisher(
+        self, client: httpx.Client, admin_key: str
+    ) -> None:
         missing = client.post("/v1/api-keys", json={"role": "editor"}, headers=auth(admin_key))
         assert missing.status_code == 422
         unknown = client.post(
-            "/v1/api-keys", json={"role": "editor", "publisher_id": "nobody"}, headers=auth(admin_key)
+            "/v1/api-keys",
+            json={"role": "editor", "publisher_id": "nobody"},
+            headers=auth(admin_key),
         )
         assert unknown.status_code == 422
         assert unknown.json()["errors"][0]["field"] == "publisher_id"
@@ -201,7 +219,9 @@ class TestKeys:
         self, client: httpx.Client, make_review: Callable[..., dict[str, Any]]
     ) -> None:
         review = make_review()
-        response = client.get(f"/v1/reviews/{review['id']}", headers={"Origin": "https://news.example"})
+        response = client.get(
+            f"/v1/reviews/{review['id']}", headers={"Origin": "https://news.example"}
+        )
         assert response.status_code == 200
         assert response.headers["access-control-allow-origin"] == "*"
         preflight = client.options(

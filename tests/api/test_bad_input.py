@@ -48,10 +48,22 @@ BAD_REVIEWS = [
     pytest.param(_with("headline", "nul\x00byte"), "headline", id="nul-character"),
     pytest.param(_with("claim.language", "not a language"), "claim.language", id="bad-language"),
     pytest.param(_with("status", "archived"), "status", id="unknown-status"),
-    pytest.param(_with("rating", {"label": "False", "best": 1, "worst": 5}), "rating.best", id="best-below-worst"),
-    pytest.param(_with("rating", {"label": "False", "value": 9, "best": 5, "worst": 1}), "rating.value", id="value-off-scale"),
+    pytest.param(
+        _with("rating", {"label": "False", "best": 1, "worst": 5}),
+        "rating.best",
+        id="best-below-worst",
+    ),
+    pytest.param(
+        _with("rating", {"label": "False", "value": 9, "best": 5, "worst": 1}),
+        "rating.value",
+        id="value-off-scale",
+    ),
     pytest.param(_with("rating", {"value": 1}), "rating.label", id="missing-label"),
-    pytest.param(_with("claim.claimant", {"name": "x", "type": "Robot"}), "claim.claimant.type", id="bad-claimant-type"),
+    pytest.param(
+        _with("claim.claimant", {"name": "x", "type": "Robot"}),
+        "claim.claimant.type",
+        id="bad-claimant-type",
+    ),
 ]
 
 
@@ -75,8 +87,16 @@ class TestInvalidFields:
         [
             pytest.param({"text": None}, "text", id="null-text"),
             pytest.param({"claim_date": "2021-13-01"}, "claim_date", id="month-13"),
-            pytest.param({"appearances": [{"url": "javascript:void(0)"}]}, "appearances.0.url", id="js-appearance"),
-            pytest.param({"first_appearance": {"url": "data:,x"}}, "first_appearance.url", id="data-first-appearance"),
+            pytest.param(
+                {"appearances": [{"url": "javascript:void(0)"}]},
+                "appearances.0.url",
+                id="js-appearance",
+            ),
+            pytest.param(
+                {"first_appearance": {"url": "data:,x"}},
+                "first_appearance.url",
+                id="data-first-appearance",
+            ),
         ],
     )
     def test_invalid_claim_patch_changes_nothing(
@@ -90,7 +110,9 @@ class TestInvalidFields:
     ) -> None:
         review = make_review()
         before = snapshot(db)
-        response = client.patch(f"/v1/claims/{review['claim_id']}", json=body, headers=auth(editor_key))
+        response = client.patch(
+            f"/v1/claims/{review['claim_id']}", json=body, headers=auth(editor_key)
+        )
         assert response.status_code == 422, response.text
         assert field in [e["field"] for e in response.json()["errors"]]
         assert snapshot(db) == before
@@ -120,11 +142,15 @@ class TestUnreadableBodies:
         assert response.json()["detail"]
         assert snapshot(db) == before
 
-    def test_json_array_instead_of_object_is_422(self, client: httpx.Client, editor_key: str) -> None:
+    def test_json_array_instead_of_object_is_422(
+        self, client: httpx.Client, editor_key: str
+    ) -> None:
         response = client.post("/v1/reviews", json=[1, 2], headers=auth(editor_key))
         assert response.status_code == 422
 
-    def test_body_over_the_limit_is_413(self, client: httpx.Client, db: Database, editor_key: str) -> None:
+    def test_body_over_the_limit_is_413(
+        self, client: httpx.Client, db: Database, editor_key: str
+    ) -> None:
         before = snapshot(db)
         body = review_body(summary="s" * (1024 * 1024 + 10))
         response = client.post("/v1/reviews", json=body, headers=auth(editor_key))
@@ -132,7 +158,9 @@ class TestUnreadableBodies:
         assert response.headers["content-type"] == "application/problem+json"
         assert snapshot(db) == before
 
-    def test_chunked_body_over_the_limit_is_413(self, client: httpx.Client, db: Database, editor_key: str) -> None:
+    def test_chunked_body_over_the_limit_is_413(
+        self, client: httpx.Client, db: Database, editor_key: str
+    ) -> None:
         def chunks() -> Any:
             yield b'{"url": "https://verifact.example/x", "summary": "'
             for _ in range(1100):
@@ -141,7 +169,9 @@ class TestUnreadableBodies:
 
         before = snapshot(db)
         response = client.post(
-            "/v1/reviews", content=chunks(), headers={**auth(editor_key), "Content-Type": "application/json"}
+            "/v1/reviews",
+            content=chunks(),
+            headers={**auth(editor_key), "Content-Type": "application/json"},
         )
         assert response.status_code == 413
         assert snapshot(db) == before

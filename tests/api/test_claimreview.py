@@ -14,7 +14,9 @@ REFERENCE = "examples/netflix-binge-watch-hoax.fr.jsonld"
 
 
 @pytest.fixture
-def netflix(client: httpx.Client, make_publisher: Callable[..., str], make_key: Callable[..., str]) -> dict[str, Any]:
+def netflix(
+    client: httpx.Client, make_publisher: Callable[..., str], make_key: Callable[..., str]
+) -> dict[str, Any]:
     make_publisher(
         "journal-du-geek",
         name="Journal du Geek",
@@ -46,14 +48,18 @@ def netflix(client: httpx.Client, make_publisher: Callable[..., str], make_key: 
             "appearances": [{"url": a["url"]} for a in item["appearance"]],
         },
     }
-    response = client.post("/v1/reviews", json=body, headers=auth(make_key("editor", "journal-du-geek")))
+    response = client.post(
+        "/v1/reviews", json=body, headers=auth(make_key("editor", "journal-du-geek"))
+    )
     assert response.status_code == 201, response.text
     created: dict[str, Any] = response.json()
     return created
 
 
 class TestClaimReviewDocument:
-    def test_reference_fact_check_round_trips(self, client: httpx.Client, netflix: dict[str, Any]) -> None:
+    def test_reference_fact_check_round_trips(
+        self, client: httpx.Client, netflix: dict[str, Any]
+    ) -> None:
         response = client.get(f"/v1/reviews/{netflix['id']}/claimreview")
         assert response.status_code == 200
         assert response.headers["content-type"] == "application/ld+json"
@@ -83,7 +89,11 @@ class TestClaimReviewDocument:
             for r in (full, partial, none)
         ]
         assert ratings[0] == {
-            "@type": "Rating", "alternateName": "False", "ratingValue": 1, "bestRating": 5, "worstRating": 1
+            "@type": "Rating",
+            "alternateName": "False",
+            "ratingValue": 1,
+            "bestRating": 5,
+            "worstRating": 1,
         }
         assert ratings[1] == {"@type": "Rating", "alternateName": "False"}
         assert ratings[2] == {"@type": "Rating", "alternateName": "False"}
@@ -97,9 +107,16 @@ class TestClaimReviewDocument:
             claim={
                 "text": "The moon is made of cheese",
                 "language": "en",
-                "claimant": {"name": "Cheese Lobby", "type": "Organization", "url": "https://cheese.example/"},
+                "claimant": {
+                    "name": "Cheese Lobby",
+                    "type": "Organization",
+                    "url": "https://cheese.example/",
+                },
                 "appearances": [
-                    {"url": "https://x.com/a/status/1", "archived_url": "https://web.archive.org/web/2024/https://x.com/a/status/1"}
+                    {
+                        "url": "https://x.com/a/status/1",
+                        "archived_url": "https://web.archive.org/web/2024/https://x.com/a/status/1",
+                    }
                 ],
                 "first_appearance": {"url": "https://x.com/a/status/1"},
             },
@@ -107,26 +124,48 @@ class TestClaimReviewDocument:
         document = client.get(f"/v1/reviews/{review['id']}/claimreview").json()
         assert_valid(document)
         assert set(document) <= {
-            "@context", "@type", "url", "name", "claimReviewed", "datePublished", "dateModified",
-            "inLanguage", "author", "creator", "reviewRating", "reviewBody", "itemReviewed",
+            "@context",
+            "@type",
+            "url",
+            "name",
+            "claimReviewed",
+            "datePublished",
+            "dateModified",
+            "inLanguage",
+            "author",
+            "creator",
+            "reviewRating",
+            "reviewBody",
+            "itemReviewed",
         }
         assert document["author"] == {
-            "@type": "Organization", "name": "Verifact", "url": "https://verifact.example/"
+            "@type": "Organization",
+            "name": "Verifact",
+            "url": "https://verifact.example/",
         }
         assert document["creator"] == [
             {"@type": "Person", "name": "A. Journalist", "url": "https://verifact.example/team/a"}
         ]
         assert document["reviewBody"] == "It is rock."
         item = document["itemReviewed"]
-        assert item["author"] == {"@type": "Organization", "name": "Cheese Lobby", "url": "https://cheese.example/"}
+        assert item["author"] == {
+            "@type": "Organization",
+            "name": "Cheese Lobby",
+            "url": "https://cheese.example/",
+        }
         assert item["appearance"][0]["archivedAt"].startswith("https://web.archive.org/")
-        assert item["firstAppearance"] == {"@type": "CreativeWork", "url": "https://x.com/a/status/1"}
+        assert item["firstAppearance"] == {
+            "@type": "CreativeWork",
+            "url": "https://x.com/a/status/1",
+        }
 
     def test_date_modified_appears_once_changed(
         self, client: httpx.Client, make_review: Callable[..., dict[str, Any]], editor_key: str
     ) -> None:
         review = make_review()
-        client.patch(f"/v1/reviews/{review['id']}", json={"headline": "Fixed"}, headers=auth(editor_key))
+        client.patch(
+            f"/v1/reviews/{review['id']}", json={"headline": "Fixed"}, headers=auth(editor_key)
+        )
         document = client.get(f"/v1/reviews/{review['id']}/claimreview").json()
         assert_valid(document)
         assert document["name"] == "Fixed"
@@ -137,7 +176,11 @@ class TestClaimReviewDocument:
     ) -> None:
         review = make_review()
         before = client.get(f"/v1/reviews/{review['id']}/claimreview")
-        client.patch(f"/v1/claims/{review['claim_id']}", json={"text": "The moon is cheese"}, headers=auth(editor_key))
+        client.patch(
+            f"/v1/claims/{review['claim_id']}",
+            json={"text": "The moon is cheese"},
+            headers=auth(editor_key),
+        )
         after = client.get(f"/v1/reviews/{review['id']}/claimreview")
         assert after.json()["claimReviewed"] == "The moon is cheese"
         assert after.headers["ETag"] != before.headers["ETag"]
@@ -169,11 +212,15 @@ class TestCaching:
     ) -> None:
         review = make_review()
         etag = client.get(f"/v1/reviews/{review['id']}/claimreview").headers["ETag"]
-        cached = client.get(f"/v1/reviews/{review['id']}/claimreview", headers={"If-None-Match": etag})
+        cached = client.get(
+            f"/v1/reviews/{review['id']}/claimreview", headers={"If-None-Match": etag}
+        )
         assert cached.status_code == 304
         assert cached.content == b""
         assert cached.headers["ETag"] == etag
-        other = client.get(f"/v1/reviews/{review['id']}/claimreview", headers={"If-None-Match": '"nope"'})
+        other = client.get(
+            f"/v1/reviews/{review['id']}/claimreview", headers={"If-None-Match": '"nope"'}
+        )
         assert other.status_code == 200
 
     def test_stale_etag_gets_the_new_document(
@@ -181,8 +228,12 @@ class TestCaching:
     ) -> None:
         review = make_review()
         etag = client.get(f"/v1/reviews/{review['id']}/claimreview").headers["ETag"]
-        client.patch(f"/v1/reviews/{review['id']}", json={"headline": "New"}, headers=auth(editor_key))
-        fresh = client.get(f"/v1/reviews/{review['id']}/claimreview", headers={"If-None-Match": etag})
+        client.patch(
+            f"/v1/reviews/{review['id']}", json={"headline": "New"}, headers=auth(editor_key)
+        )
+        fresh = client.get(
+            f"/v1/reviews/{review['id']}/claimreview", headers={"If-None-Match": etag}
+        )
         assert fresh.status_code == 200
         assert fresh.json()["name"] == "New"
 
@@ -194,6 +245,7 @@ class TestCaching:
         review = make_review()
         served = client.get(f"/v1/reviews/{review['id']}/claimreview").content
         with db.engine.connect() as connection:
-            stored = connection.execute(text("SELECT jsonld FROM review WHERE id = :id"), {"id": review["id"]}).scalar_one()
+            stored = connection.execute(
+                text("SELECT jsonld FROM review WHERE id = :id"), {"id": review["id"]}
+            ).scalar_one()
         assert bytes(stored) == served
-

@@ -31,7 +31,11 @@ class TestCreateReview:
         assert [r["id"] for r in claim["reviews"]] == [review["id"]]
 
     def test_attaches_to_an_existing_claim(
-        self, client: httpx.Client, make_review: Callable[..., dict[str, Any]], make_publisher: Callable[..., str], make_key: Callable[..., str]
+        self,
+        client: httpx.Client,
+        make_review: Callable[..., dict[str, Any]],
+        make_publisher: Callable[..., str],
+        make_key: Callable[..., str],
     ) -> None:
         first = make_review()
         make_publisher("other", sites=["other.example"])
@@ -55,7 +59,11 @@ class TestCreateReview:
     def test_publisher_override_wins_over_the_table(
         self, client: httpx.Client, make_publisher: Callable[..., str], make_key: Callable[..., str]
     ) -> None:
-        make_publisher("quirky", sites=["quirky.example"], verdict_overrides={"Pinocchio": "false", "False": "satire"})
+        make_publisher(
+            "quirky",
+            sites=["quirky.example"],
+            verdict_overrides={"Pinocchio": "false", "False": "satire"},
+        )
         key = make_key("editor", "quirky")
         for label, verdict in [("pinocchio", "false"), ("False", "satire")]:
             body = review_body(url=f"https://quirky.example/{label}", rating={"label": label})
@@ -75,7 +83,9 @@ class TestCreateReview:
         assert response.headers["content-type"] == "application/problem+json"
         assert response.json()["errors"][0]["field"] == "url"
 
-    def test_unknown_claim_id_is_422_naming_the_field(self, client: httpx.Client, editor_key: str) -> None:
+    def test_unknown_claim_id_is_422_naming_the_field(
+        self, client: httpx.Client, editor_key: str
+    ) -> None:
         body = review_body()
         del body["claim"]
         body["claim_id"] = 999
@@ -83,14 +93,20 @@ class TestCreateReview:
         assert response.status_code == 422
         assert response.json()["errors"][0]["field"] == "claim_id"
 
-    def test_claim_and_claim_id_together_are_refused(self, client: httpx.Client, editor_key: str) -> None:
-        response = client.post("/v1/reviews", json=review_body(claim_id=1), headers=auth(editor_key))
+    def test_claim_and_claim_id_together_are_refused(
+        self, client: httpx.Client, editor_key: str
+    ) -> None:
+        response = client.post(
+            "/v1/reviews", json=review_body(claim_id=1), headers=auth(editor_key)
+        )
         assert response.status_code == 422
         assert response.json()["errors"] == [
             {"field": "claim_id", "message": "give exactly one of claim_id and claim"}
         ]
 
-    def test_admin_must_name_the_publisher(self, client: httpx.Client, admin_key: str, publisher: str) -> None:
+    def test_admin_must_name_the_publisher(
+        self, client: httpx.Client, admin_key: str, publisher: str
+    ) -> None:
         response = client.post("/v1/reviews", json=review_body(), headers=auth(admin_key))
         assert response.status_code == 422
         assert response.json()["errors"][0]["field"] == "publisher_id"
@@ -114,11 +130,17 @@ class TestDrafts:
         assert own.json()["status"] == "draft"
 
     def test_draft_is_invisible_to_another_publishers_editor(
-        self, client: httpx.Client, make_review: Callable[..., dict[str, Any]], make_publisher: Callable[..., str], make_key: Callable[..., str]
+        self,
+        client: httpx.Client,
+        make_review: Callable[..., dict[str, Any]],
+        make_publisher: Callable[..., str],
+        make_key: Callable[..., str],
     ) -> None:
         draft = make_review(status="draft")
         make_publisher("other", sites=["other.example"])
-        response = client.get(f"/v1/reviews/{draft['id']}", headers=auth(make_key("editor", "other")))
+        response = client.get(
+            f"/v1/reviews/{draft['id']}", headers=auth(make_key("editor", "other"))
+        )
         assert response.status_code == 404
 
     def test_publishing_a_draft_sets_its_date(
@@ -176,7 +198,9 @@ class TestUpdateReview:
     ) -> None:
         review = make_review()
         updated = client.patch(
-            f"/v1/reviews/{review['id']}", json={"rating": {"label": "Mostly true"}}, headers=auth(editor_key)
+            f"/v1/reviews/{review['id']}",
+            json={"rating": {"label": "Mostly true"}},
+            headers=auth(editor_key),
         ).json()
         assert updated["verdict"] == "mostly_true"
         assert updated["rating"]["value"] is None
@@ -186,7 +210,9 @@ class TestUpdateReview:
     ) -> None:
         review = make_review()
         same = client.patch(
-            f"/v1/reviews/{review['id']}", json={"headline": review["headline"]}, headers=auth(editor_key)
+            f"/v1/reviews/{review['id']}",
+            json={"headline": review["headline"]},
+            headers=auth(editor_key),
         ).json()
         assert same["version"] == review["version"]
         assert client.get(f"/v1/reviews/{review['id']}/revisions").json()["revisions"] == []
@@ -206,7 +232,9 @@ class TestUpdateReview:
         self, client: httpx.Client, make_review: Callable[..., dict[str, Any]], editor_key: str
     ) -> None:
         review = make_review()
-        response = client.patch(f"/v1/reviews/{review['id']}", json={"url": None}, headers=auth(editor_key))
+        response = client.patch(
+            f"/v1/reviews/{review['id']}", json={"url": None}, headers=auth(editor_key)
+        )
         assert response.status_code == 422
         assert response.json()["errors"] == [{"field": "url", "message": "cannot be null"}]
 
@@ -216,8 +244,12 @@ class TestRetractionAndRevisions:
         self, client: httpx.Client, make_review: Callable[..., dict[str, Any]], editor_key: str
     ) -> None:
         review = make_review()
-        client.patch(f"/v1/reviews/{review['id']}", json={"headline": "Second"}, headers=auth(editor_key))
-        client.patch(f"/v1/reviews/{review['id']}", json={"status": "retracted"}, headers=auth(editor_key))
+        client.patch(
+            f"/v1/reviews/{review['id']}", json={"headline": "Second"}, headers=auth(editor_key)
+        )
+        client.patch(
+            f"/v1/reviews/{review['id']}", json={"status": "retracted"}, headers=auth(editor_key)
+        )
         revisions = client.get(f"/v1/reviews/{review['id']}/revisions").json()["revisions"]
         assert [r["version"] for r in revisions] == [1, 2]
         assert [r["review"]["headline"] for r in revisions] == [review["headline"], "Second"]
@@ -227,7 +259,9 @@ class TestRetractionAndRevisions:
         self, client: httpx.Client, make_review: Callable[..., dict[str, Any]], editor_key: str
     ) -> None:
         review = make_review()
-        client.patch(f"/v1/reviews/{review['id']}", json={"status": "retracted"}, headers=auth(editor_key))
+        client.patch(
+            f"/v1/reviews/{review['id']}", json={"status": "retracted"}, headers=auth(editor_key)
+        )
         assert client.get(f"/v1/reviews/{review['id']}").json()["status"] == "retracted"
         assert client.get(f"/v1/reviews/{review['id']}/claimreview").status_code == 410
         assert client.get(f"/v1/claims/{review['claim_id']}").json()["reviews"] == []
@@ -252,7 +286,10 @@ class TestDeleteReview:
         assert gone.status_code == 410
         assert gone.headers["content-type"] == "application/problem+json"
         assert client.get(f"/v1/reviews/{review['id']}/claimreview").status_code == 410
-        assert client.delete(f"/v1/reviews/{review['id']}", headers=auth(editor_key)).status_code == 410
+        assert (
+            client.delete(f"/v1/reviews/{review['id']}", headers=auth(editor_key)).status_code
+            == 410
+        )
 
     def test_unknown_review_is_404(self, client: httpx.Client) -> None:
         response = client.get("/v1/reviews/424242")

@@ -1,4 +1,5 @@
-"""The ClaimReview serialiser is a pure function: stored rows in, JSON-LD out, held to golden files."""
+"""The ClaimReview serialiser is a pure function: stored rows in, JSON-LD out, held to golden
+files."""
 
 import json
 import os
@@ -33,7 +34,9 @@ def _netflix() -> tuple[Review, Claim, list[Appearance], Publisher]:
         claimant_type="Person",
         claim_date=datetime(2018, 1, 15, tzinfo=UTC),
     )
-    appearances = [Appearance(claim_id=1, url="https://www.reddit.com/r/DunderMifflin/", url_key="k")]
+    appearances = [
+        Appearance(claim_id=1, url="https://www.reddit.com/r/DunderMifflin/", url_key="k")
+    ]
     review = Review(
         id=7,
         claim_id=1,
@@ -62,7 +65,9 @@ def _golden(name: str, body: bytes) -> None:
     pretty = json.dumps(json.loads(body), indent=2, ensure_ascii=False) + "\n"
     if os.environ.get("UPDATE_GOLDEN"):
         path.write_text(pretty, encoding="utf-8")
-    assert pretty == path.read_text(encoding="utf-8"), f"run UPDATE_GOLDEN=1 pytest to refresh {name}"
+    assert pretty == path.read_text(encoding="utf-8"), (
+        f"run UPDATE_GOLDEN=1 pytest to refresh {name}"
+    )
 
 
 class TestRender:
@@ -74,7 +79,9 @@ class TestRender:
     def test_invalid_scale_is_left_out_entirely(self) -> None:
         review, claim, appearances, publisher = _netflix()
         review.rating_value, review.rating_best, review.rating_worst = -1, -1, -1
-        document = json.loads(render_document(build_claimreview(review, claim, appearances, publisher)))
+        document = json.loads(
+            render_document(build_claimreview(review, claim, appearances, publisher))
+        )
         assert document["reviewRating"] == {
             "@type": "Rating",
             "alternateName": "Faux",

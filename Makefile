@@ -1,0 +1,51 @@
+# The two commands: `make run` serves the API on SQLite with demo data; `make test` checks everything.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint typecheck pytest test-postgres contracts bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(VENV)/.installed $@
+
+run: $(VENV)/.installed
+	$(BIN)/claimreview migrate
+	$(BIN)/claimreview demo
+	$(BIN)/claimreview serve --host $(HOST) --port $(PORT)
+
+test: lint typecheck pytest
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(VENV)/.installed-dev
+	$(BIN)/mypy app
+
+pytest: $(VENV)/.installed-dev
+	$(BIN)/pytest
+
+# The same suite on PostgreSQL (the server must be running; .ci/run starts it).
+test-postgres: $(VENV)/.installed-dev
+	CLAIMREVIEW_TEST_DATABASE_URL=$${CLAIMREVIEW_TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} $(BIN)/pytest
+
+contracts: $(VENV)/.installed-dev
+	$(BIN)/python -m app.tools.contracts
+
+bench: $(VENV)/.installed-dev
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python -m bench.claimreview_read
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache claimreview.db*
