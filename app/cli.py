@@ -45,9 +45,10 @@ def _keys_create(args: argparse.Namespace) -> int:
     data = ApiKeyCreate(role=Role(args.role), publisher_id=args.publisher, name=args.name)
     with db.write_session() as session:
         created = keys.create_key(session, COMMAND_LINE, data)
-    print(f"Created {created.role.value} key {created.id}", end="")
-    print(f" for publisher {created.publisher_id}." if created.publisher_id else ".")
-    print("The secret is shown only this once; store it now:", file=sys.stderr)
+    # Only the secret goes to stdout, so that `KEY=$(claimreview keys create ...)` works.
+    bound = f" for publisher {created.publisher_id}" if created.publisher_id else ""
+    print(f"Created {created.role.value} key {created.id}{bound}.", file=sys.stderr)
+    print("The secret is shown only this once; store it now.", file=sys.stderr)
     print(created.key)
     return 0
 

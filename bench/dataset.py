@@ -16,11 +16,12 @@ from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from itertools import islice
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Connection, Table, insert, text
+from sqlalchemy import Connection, Table, create_engine, insert, text
 from sqlalchemy.engine import make_url
 from sqlmodel import select
 
@@ -378,6 +379,18 @@ class Chunk:
     sample: bytes = b""
 
 
+@dataclass
+class Prepared:
+    """A chunk ready for executemany: per table, the compiled INSERT and its parameter rows."""
+
+    statements: list[tuple[str, list[tuple[Any, ...]]]]
+    reviews: int
+    claims: int
+    appearances: int
+    sizes: list[int]
+    sample: bytes
+
+
 def _claim_id(i: int) -> int:
     """Claim ids are assigned in order; review i shares the claim of review i-1 when i % 10 == 0."""
     return i - i // 10
@@ -478,20 +491,57 @@ def _rows_of(
     return body
 
 
-def _check_columns(chunk: Chunk) -> None:
-    """Every row names every column but the autoincrement appearance id: nothing is defaulted."""
-    for table, rows, skip in (
-        (CLAIM, chunk.claims, set()),
-        (APPEARANCE, chunk.appearances, {"id"}),
-        (REVIEW, chunk.reviews, set()),
-        (CHANGE, chunk.changes, set()),
+@cache
+def _inserts(url: str) -> list[tuple[Table, str, list[tuple[str, Any]]]]:
+    """Each table's Core `insert()`, compiled for the database's dialect, with the bind processor
+    of every parameter: the same conversion SQLAlchemy applies in `connection.execute(insert(t),
+    rows)`, done here in a worker process so that the writing process only writes."""
+    dialect = create_engine(url).dialect  # no connection is made
+    out = []
+    for table, skip in ((CLAIM, ()), (APPEARANCE, ("id",)), (REVIEW, ()), (CHANGE, ())):
+        keys = [c.key for c in table.columns if c.key not in skip]
+        compiled = insert(table).compile(dialect=dialect, column_keys=keys)
+        assert compiled.positiontup is not None
+        processors = [
+            (name, table.columns[name].type.bind_processor(dialect))
+            for name in compiled.positiontup
+        ]
+        out.append((table, str(compiled), processors))
+    return out
+
+
+def _picklable(value: Any) -> Any:
+    # LargeBinary binds bytes as sqlite3.Binary (a memoryview); SQLite stores both as a BLOB.
+    return bytes(value) if isinstance(value, memoryview) else value
+
+
+def _prepare(url: str, chunk: Chunk) -> Prepared:
+    statements = []
+    for (table, sql, processors), rows in zip(
+        _inserts(url),
+        (chunk.claims, chunk.appearances, chunk.reviews, chunk.changes),
+        strict=True,
     ):
-        expected = {c.name for c in table.columns} - skip
-        if rows and set(rows[0]) != expected:
-            raise AssertionError(f"{table.name}: {set(rows[0]) ^ expected}")
+        if rows and set(rows[0]) != {name for name, _ in processors}:
+            raise AssertionError(f"{table.name}: {set(rows[0]) ^ {n for n, _ in processors}}")
+        params = [
+            tuple(_picklable(row[name] if p is None else p(row[name])) for name, p in processors)
+            for row in rows
+        ]
+        statements.append((sql, params))
+    return Prepared(
+        statements,
+        len(chunk.reviews),
+        len(chunk.claims),
+        len(chunk.appearances),
+        chunk.sizes,
+        chunk.sample,
+    )
 
 
-def make_chunk(start: int, stop: int, seed: int, publishers: dict[str, dict[str, Any]]) -> Chunk:
+def make_chunk(
+    url: str, start: int, stop: int, seed: int, publishers: dict[str, dict[str, Any]]
+) -> Prepared:
     """Reviews start..stop-1: requests validated by ReviewCreate, then rows and documents."""
     rng = random.Random(seed * 1_000_003 + start)
     owners = {key: SimpleNamespace(**value) for key, value in publishers.items()}
@@ -511,7 +561,7 @@ def make_chunk(start: int, stop: int, seed: int, publishers: dict[str, dict[str,
             out.sample = document
         if i - start == 200:
             median_guess = sorted(out.sizes)[len(out.sizes) // 2]
-    return out
+    return _prepare(url, out)
 
 
 @dataclass
@@ -542,15 +592,10 @@ def _progress(done: int, total: int, started: float) -> None:
     sys.stdout.flush()
 
 
-def _write(connection: Connection, chunk: Chunk) -> None:
-    for table, rows in (
-        (CLAIM, chunk.claims),
-        (APPEARANCE, chunk.appearances),
-        (REVIEW, chunk.reviews),
-        (CHANGE, chunk.changes),
-    ):
+def _write(connection: Connection, chunk: Prepared) -> None:
+    for sql, rows in chunk.statements:
         if rows:
-            connection.execute(insert(table), rows)
+            connection.exec_driver_sql(sql, rows)  # a list of rows: one executemany
 
 
 def _publisher_fields(url: str) -> dict[str, dict[str, Any]]:
@@ -599,27 +644,25 @@ def load(
     _progress(0, count, started)
     try:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            pending: deque[Future[Chunk]] = deque()
+            pending: deque[Future[Prepared]] = deque()
             queued = iter(ranges)
             for start, stop in islice(queued, 2 * workers):
-                pending.append(pool.submit(make_chunk, start, stop, seed, publishers))
+                pending.append(pool.submit(make_chunk, url, start, stop, seed, publishers))
             connection = db.write_engine.connect()
             try:
                 in_transaction = 0
                 while pending:
                     chunk = pending.popleft().result()
                     for start, stop in islice(queued, 1):
-                        pending.append(pool.submit(make_chunk, start, stop, seed, publishers))
-                    if done == 0:
-                        _check_columns(chunk)
+                        pending.append(pool.submit(make_chunk, url, start, stop, seed, publishers))
                     _write(connection, chunk)
-                    in_transaction += len(chunk.reviews)
+                    in_transaction += chunk.reviews
                     if in_transaction >= per_transaction or not pending:
                         connection.commit()
                         in_transaction = 0
-                    done += len(chunk.reviews)
-                    claims += len(chunk.claims)
-                    appearances += len(chunk.appearances)
+                    done += chunk.reviews
+                    claims += chunk.claims
+                    appearances += chunk.appearances
                     sizes.extend(chunk.sizes)
                     samples.append(chunk.sample)
                     if done % 10_000 < CHUNK or done == count:
