@@ -1,4 +1,4 @@
-"""`claimreview serve | migrate | keys | demo` — the service's command line."""
+"""`claimreview serve | migrate | keys | demo | reindex` — the service's command line."""
 
 import argparse
 import sys
@@ -82,6 +82,23 @@ def _demo(_: argparse.Namespace) -> int:
     return 0
 
 
+def _reindex(_: argparse.Namespace) -> int:
+    from app.domain.indexing import reindex_all
+
+    db = make_database(get_settings().database_url)
+    tty = sys.stderr.isatty()
+
+    def progress(done: int, total: int) -> None:
+        if tty:
+            print(f"\rIndexing claims: {done}/{total}", end="", file=sys.stderr, flush=True)
+
+    count = reindex_all(db, progress)
+    if tty:
+        print(file=sys.stderr)
+    print(f"Search index rebuilt: {count} claims.")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="claimreview", description=__doc__)
     commands = root.add_subparsers(dest="command", required=True)
@@ -111,6 +128,9 @@ def parser() -> argparse.ArgumentParser:
 
     commands.add_parser("demo", help="load the demo publishers and fact-checks").set_defaults(
         run=_demo
+    )
+    commands.add_parser("reindex", help="rebuild the search index from the tables").set_defaults(
+        run=_reindex
     )
     return root
 

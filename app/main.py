@@ -2,6 +2,7 @@
 
 import logging
 import re
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -14,10 +15,11 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException
 
-from app.api import claims, health, keys, publishers, reviews
+from app.api import claims, health, keys, publishers, reviews, search
 from app.api.middleware import BodyLimitMiddleware
 from app.claimreview.jsonld import ClaimReview
 from app.config import Settings, get_settings
+from app.domain.page_tokens import PageTokens
 from app.errors import AppError, problem
 from app.storage.database import make_database
 
@@ -118,6 +120,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.page_tokens = PageTokens(
+        settings.token_secret.encode() if settings.token_secret else secrets.token_bytes(32)
+    )
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
@@ -135,7 +140,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         expose_headers=["ETag", "Link", "Location", "Last-Modified"],
         max_age=86400,
     )
-    for module in (publishers, claims, reviews, keys, health):
+    for module in (publishers, claims, reviews, keys, search, health):
         app.include_router(module.router)
 
     def openapi() -> dict[str, Any]:

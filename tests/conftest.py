@@ -200,5 +200,74 @@ def make_review(client: httpx.Client, editor_key: str) -> Callable[..., dict[str
     return make
 
 
+@pytest.fixture
+def publish(client: httpx.Client, editor_key: str) -> Callable[..., dict[str, Any]]:
+    counter = iter(range(1, 10_000))
+
+    def make(text: str, language: str = "en", **review: Any) -> dict[str, Any]:
+        claim = {"text": text, "language": language}
+        claim.update(review.pop("claim", {}))
+        body = {
+            "url": f"https://verifact.example/s/{next(counter)}",
+            "rating": {"label": review.pop("label", "False")},
+            "status": "published",
+            "date_published": review.pop("date_published", "2024-01-01T00:00:00Z"),
+            "claim": claim,
+            **review,
+        }
+        response = client.post("/v1/reviews", json=body, headers=auth(editor_key))
+        assert response.status_code == 201, response.text
+        created: dict[str, Any] = response.json()
+        return created
+
+    return make
+
+
+@pytest.fixture
+def netflix(
+    client: httpx.Client, make_publisher: Callable[..., str], make_key: Callable[..., str]
+) -> dict[str, Any]:
+    make_publisher(
+        "journal-du-geek",
+        name="Journal du Geek",
+        url="https://www.journaldugeek.com/",
+        sites=["journaldugeek.com"],
+        languages=["fr"],
+    )
+    reference = load_json(REFERENCE)
+    rating = reference["reviewRating"]
+    item = reference["itemReviewed"]
+    body = {
+        "url": reference["url"],
+        "headline": reference["name"],
+        "language": "fr",
+        "date_published": reference["datePublished"],
+        "status": "published",
+        "rating": {
+            "label": rating["alternateName"],
+            "value": rating["ratingValue"],
+            "best": rating["bestRating"],
+            "worst": rating["worstRating"],
+            "explanation": rating["ratingExplanation"],
+        },
+        "claim": {
+            "text": reference["claimReviewed"],
+            "language": "fr",
+            "claimant": {"name": item["author"]["name"], "type": "Person"},
+            "claim_date": item["datePublished"],
+            "appearances": [{"url": a["url"]} for a in item["appearance"]],
+        },
+    }
+    response = client.post(
+        "/v1/reviews", json=body, headers=auth(make_key("editor", "journal-du-geek"))
+    )
+    assert response.status_code == 201, response.text
+    created: dict[str, Any] = response.json()
+    return created
+
+
+REFERENCE = "examples/netflix-binge-watch-hoax.fr.jsonld"
+
+
 def load_json(relative: str) -> Any:
     return json.loads((DATA / relative).read_text(encoding="utf-8"))

@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from app.domain import publishing
 from app.domain.access import Principal, require_claim_writer, require_writer
+from app.domain.indexing import refresh_claims
 from app.domain.schemas import AppearanceIn, ClaimCreate, ClaimPublic, ClaimUpdate, ClaimWithReviews
 from app.domain.urls import normalize_url
 from app.domain.views import claim_public, claim_with_reviews
@@ -139,6 +140,7 @@ def update_claim(
         session.add(claim)
         session.flush()
         publishing.rerender_claim(session, claim)
+        refresh_claims(session, [claim_id])
         session.commit()
     return claim_public(claim, repo.appearances_of(session, claim_id))
 

@@ -7,6 +7,7 @@ from sqlmodel import Session
 from app.domain import publishing
 from app.domain.access import Principal, can_see_drafts, require_editor_of
 from app.domain.claims import load_claim, new_claim
+from app.domain.indexing import refresh_claims
 from app.domain.schemas import (
     RatingIn,
     ReviewCreate,
@@ -136,6 +137,8 @@ def create_review(session: Session, principal: Principal, data: ReviewCreate) ->
     session.add(review)
     session.flush()
     _publish_side_effects(session, review, None, None)
+    if review.status == ReviewStatus.PUBLISHED:
+        refresh_claims(session, [claim.id])
     session.commit()
     return review_public(review)
 
@@ -156,7 +159,7 @@ def update_review(
         )
     before = review_public(review).model_dump()
     revision = publishing.revision_of(review)
-    old_status = review.status
+    old_status, old_claim_id = review.status, review.claim_id
     fields = data.model_dump(exclude_unset=True)
 
     if data.status is not None and data.status.value not in _ALLOWED[old_status]:
@@ -194,6 +197,8 @@ def update_review(
     session.add(review)
     session.flush()
     _publish_side_effects(session, review, old_status, revision)
+    if ReviewStatus.PUBLISHED in (old_status, review.status):
+        refresh_claims(session, [old_claim_id, review.claim_id])
     session.commit()
     return review_public(review)
 
@@ -214,6 +219,7 @@ def delete_review(
     session.flush()
     if kind is not None:
         repo.append_change(session, kind, review)
+    refresh_claims(session, [review.claim_id])
     session.commit()
 
 

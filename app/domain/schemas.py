@@ -343,3 +343,21 @@ class ApiKeyCreated(ApiKeyPublic):
 
 class ApiKeyList(Output):
     api_keys: list[ApiKeyPublic] = Field(description="Every key, newest first.")
+
+
+# --- search -------------------------------------------------------------------------------------
+
+
+class SearchResult(Output):
+    claim: ClaimPublic = Field(description="The claim.")
+    reviews: list[ReviewPublic] = Field(description="Its published reviews, newest first.")
+    score: float = Field(description="Text relevance (BM25); 0 when searching by filters only.")
+
+
+class SearchResponse(Output):
+    results: list[SearchResult] = Field(description="Claims, most relevant first.")
+    next_page_token: str | None = Field(
+        default=None,
+        exclude_if=lambda value: value is None,
+        description="Send as page_token for the next page; absent on the last page.",
+    )

@@ -5,7 +5,8 @@ tracking parameters, `youtu.be` vs `youtube.com/watch`...) get the same key from
 `normalize_url`. The key is not meant to be fetched, but it stays readable and is itself a
 valid scheme-less URL, so `normalize_url(normalize_url(u)) == normalize_url(u)`.
 
-The site-specific knowledge lives in the tables below; the functions only apply them.
+Site-specific knowledge lives in the tables at the top; the few rules that must look at a
+path's shape (tweets, videos, posts) are small functions listed in SITE_RULES.
 """
 
 import ipaddress
@@ -89,7 +90,7 @@ INSTAGRAM_POST_PATHS: frozenset[str] = frozenset({"p", "reel", "reels", "tv"})
 TWITTER_STATUS_WORDS: frozenset[str] = frozenset({"status", "statuses"})
 TWITTER_MEDIA_WORDS: frozenset[str] = frozenset({"photo", "video"})
 
-# AMP caches that embed the original URL in their path: (host test, path prefix -> scheme).
+# AMP caches serve a copy of the URL written after these path prefixes (`/s/` = https).
 GOOGLE_AMP_PREFIXES: tuple[str, ...] = ("/amp/s/", "/amp/")
 AMPPROJECT_CACHE_SUFFIX = ".cdn.ampproject.org"
 AMPPROJECT_PREFIXES: tuple[str, ...] = ("/c/s/", "/v/s/", "/c/", "/v/")
@@ -241,7 +242,7 @@ def _first_index(text: str, delimiters: str) -> int:
 
 
 def _parse_authority(authority: str, explicit: bool, text: str) -> tuple[str, str]:
-    userinfo, at, host_port = authority.rpartition("@")
+    _credentials, at, host_port = authority.rpartition("@")
     if at and not explicit:
         raise InvalidURL(f"URL has no scheme and looks like an e-mail address: {_quote(text)}")
     # Credentials are dropped: "http://bank.com@evil.example/" is a page on evil.example.
@@ -336,7 +337,9 @@ def _valid_host(raw_host: str) -> str:
             # Decoding checks the punycode and that it round-trips to this same spelling.
             host.encode("ascii").decode("idna")
         except UnicodeError:
-            raise InvalidURL(f"{_quote(raw_host)} is not a valid internationalised host name")
+            raise InvalidURL(
+                f"{_quote(raw_host)} is not a valid internationalised host name"
+            ) from None
     return host
 
 

@@ -17,11 +17,15 @@ def render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[Fal
     return False
 
 
+# Engine-specific full-text parts, created by hand-written migration steps: SQLite's FTS5 table
+# (and the shadow tables FTS5 makes for it), PostgreSQL's tsvector column and its GIN index.
+_HAND_WRITTEN = ("search_fts", "tsv", "ix_search_doc_tsv")
+
+
 def include_object(
     obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
 ) -> bool:
-    # Full-text index tables are created by hand-written migration steps, not from the models.
-    return not (type_ == "table" and name is not None and name.startswith("search_"))
+    return not (name is not None and name.startswith(_HAND_WRITTEN))
 
 
 def run_migrations_online() -> None:

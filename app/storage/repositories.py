@@ -1,6 +1,6 @@
 """Every query of the core tables. Repositories add and flush; services commit."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -44,6 +44,15 @@ def add_publisher(session: Session, publisher: Publisher) -> None:
     session.flush()
 
 
+def publisher_sites(session: Session) -> Sequence[tuple[str, str]]:
+    rows = session.exec(select(PublisherSite.host, PublisherSite.publisher_id)).all()
+    return [(row[0], row[1]) for row in rows]
+
+
+def publishers_by_ids(session: Session, ids: Iterable[str]) -> Sequence[Publisher]:
+    return session.exec(select(Publisher).where(col(Publisher.id).in_(list(ids)))).all()
+
+
 def publisher_owning_site(session: Session, host: str) -> str | None:
     return session.exec(
         select(PublisherSite.publisher_id).where(PublisherSite.host == host)
@@ -78,6 +87,40 @@ def publisher_stats(session: Session, publisher_ids: Sequence[str]) -> dict[str,
 
 def get_claim(session: Session, claim_id: int) -> Claim | None:
     return session.get(Claim, claim_id)
+
+
+def searchable_claim_ids(session: Session) -> list[int]:
+    """Claims with at least one published review."""
+    rows = session.exec(
+        select(Review.claim_id)
+        .where(Review.status == "published")
+        .where(col(Review.deleted_at).is_(None))
+        .distinct()
+        .order_by(col(Review.claim_id))
+    ).all()
+    return list(rows)
+
+
+def claims_by_ids(session: Session, ids: Sequence[int]) -> Sequence[Claim]:
+    return session.exec(select(Claim).where(col(Claim.id).in_(ids))).all()
+
+
+def appearances_of_claims(session: Session, ids: Sequence[int]) -> Sequence[Appearance]:
+    return session.exec(
+        select(Appearance)
+        .where(col(Appearance.claim_id).in_(ids))
+        .order_by(col(Appearance.claim_id), col(Appearance.position))
+    ).all()
+
+
+def published_reviews_of_claims(session: Session, ids: Sequence[int]) -> Sequence[Review]:
+    return session.exec(
+        select(Review)
+        .where(col(Review.claim_id).in_(ids))
+        .where(Review.status == "published")
+        .where(col(Review.deleted_at).is_(None))
+        .order_by(col(Review.date_published).desc(), col(Review.id))
+    ).all()
 
 
 def appearances_of(session: Session, claim_id: int) -> Sequence[Appearance]:

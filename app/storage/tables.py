@@ -147,3 +147,57 @@ class Change(SQLModel, table=True):
     language: str = Field(max_length=35)
     verdict: str = Field(max_length=20)
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class SearchDoc(SQLModel, table=True):
+    """A claim as the search index sees it: one row per claim with at least one published review.
+
+    `terms` and `claimant_terms` are the analysed tokens, space-separated: the SQLite FTS5 table
+    `search_fts` indexes them as external content, and on PostgreSQL the `tsv` column (added by the
+    migration, GIN-indexed) holds them as a tsvector.
+    """
+
+    __tablename__ = "search_doc"
+    claim_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("claim.id", ondelete="CASCADE"), primary_key=True)
+    )
+    language: str = Field(max_length=35, index=True)
+    length: int
+    sort_date: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    terms: str = Field(sa_column=Column(Text, nullable=False))
+    claimant_terms: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class SearchPosting(SQLModel, table=True):
+    """Weighted term frequency of a term in a claim: what the BM25 score is computed from."""
+
+    __tablename__ = "search_posting"
+    __table_args__ = {"sqlite_with_rowid": False}
+    term: str = Field(primary_key=True, max_length=64)
+    claim_id: int = Field(
+        sa_column=Column(
+            Integer,
+            ForeignKey("search_doc.claim_id", ondelete="CASCADE"),
+            primary_key=True,
+            index=True,
+        )
+    )
+    weight: float
+
+
+class SearchTerm(SQLModel, table=True):
+    """How many indexed claims contain a term (BM25's document frequency)."""
+
+    __tablename__ = "search_term"
+    __table_args__ = {"sqlite_with_rowid": False}
+    term: str = Field(primary_key=True, max_length=64)
+    df: int
+
+
+class SearchStats(SQLModel, table=True):
+    """One row: the number of indexed claims and their total length in tokens."""
+
+    __tablename__ = "search_stats"
+    id: int = Field(primary_key=True)
+    docs: int
+    length: int

@@ -5,55 +5,9 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
-import pytest
 
-from tests.conftest import auth, load_json
+from tests.conftest import REFERENCE, auth, load_json
 from tests.jsonld import assert_valid
-
-REFERENCE = "examples/netflix-binge-watch-hoax.fr.jsonld"
-
-
-@pytest.fixture
-def netflix(
-    client: httpx.Client, make_publisher: Callable[..., str], make_key: Callable[..., str]
-) -> dict[str, Any]:
-    make_publisher(
-        "journal-du-geek",
-        name="Journal du Geek",
-        url="https://www.journaldugeek.com/",
-        sites=["journaldugeek.com"],
-        languages=["fr"],
-    )
-    reference = load_json(REFERENCE)
-    rating = reference["reviewRating"]
-    item = reference["itemReviewed"]
-    body = {
-        "url": reference["url"],
-        "headline": reference["name"],
-        "language": "fr",
-        "date_published": reference["datePublished"],
-        "status": "published",
-        "rating": {
-            "label": rating["alternateName"],
-            "value": rating["ratingValue"],
-            "best": rating["bestRating"],
-            "worst": rating["worstRating"],
-            "explanation": rating["ratingExplanation"],
-        },
-        "claim": {
-            "text": reference["claimReviewed"],
-            "language": "fr",
-            "claimant": {"name": item["author"]["name"], "type": "Person"},
-            "claim_date": item["datePublished"],
-            "appearances": [{"url": a["url"]} for a in item["appearance"]],
-        },
-    }
-    response = client.post(
-        "/v1/reviews", json=body, headers=auth(make_key("editor", "journal-du-geek"))
-    )
-    assert response.status_code == 201, response.text
-    created: dict[str, Any] = response.json()
-    return created
 
 
 class TestClaimReviewDocument:

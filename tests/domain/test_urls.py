@@ -326,6 +326,7 @@ class TestKeyShape:
             pytest.param("https://example.com/a%2fb", "example.com/a%2Fb", id="reserved-escape"),
             pytest.param("http://[::1]/a", "[::1]/a", id="ipv6"),
             pytest.param("http://192.0.2.1/a", "192.0.2.1/a", id="ipv4"),
+            pytest.param("https://m.me/page", "m.me/page", id="prefix-kept-before-a-tld"),
             pytest.param(
                 "https://www.google.com/amp/topics/", "google.com/amp/topics", id="not-an-amp-copy"
             ),
@@ -507,14 +508,15 @@ def http_urls(draw: st.DrawFn) -> str:
     host = draw(_HOST)
     port = draw(st.sampled_from(["", ":80", ":443", ":8080", ":0"]))
     path = "/".join(draw(st.lists(_SEGMENT, max_size=6)))
-    params = draw(st.lists(_PARAM, max_size=5))
-    query = "?" + "&".join(params) if params or draw(st.booleans()) else ""
+    params: list[str] = draw(st.lists(_PARAM, max_size=5))
+    empty_query = draw(st.booleans())
+    query = "?" + "&".join(params) if params or empty_query else ""
     fragment = draw(st.sampled_from(["", "#", "#top", "#!/user/status/5"]))
     return f"{scheme}{host}{port}/{path}{query}{fragment}"
 
 
 _URLISH_TEXT = st.text(
-    st.sampled_from(list("htps:/.?#&=%@[]-_~ xX2fF0wm") + ["é", "\u3002", "\x00", "\ud7ff"]),
+    st.sampled_from([*"htps:/.?#&=%@[]-_~ xX2fF0wm", "é", "\u3002", "\x00", "\ud800"]),
     max_size=60,
 )
 
@@ -533,8 +535,7 @@ class TestProperties:
     def test_arbitrary_text_is_either_refused_or_given_a_stable_key(self, text: str) -> None:
         try:
             key = normalize_url(text)
-        except InvalidURL as error:
-            assert str(error)
+        except InvalidURL:
             return
         assert normalize_url(key) == key
 

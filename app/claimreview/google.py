@@ -1,0 +1,48 @@
+"""Google Fact Check Tools API v1alpha1 `claims:search` response: its exact field names."""
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+def _absent(value: object) -> bool:
+    return value is None
+
+
+class _Google(BaseModel):
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+
+
+class GooglePublisher(_Google):
+    name: str | None = Field(default=None, exclude_if=_absent, description="Publisher's name.")
+    site: str | None = Field(default=None, exclude_if=_absent, description="Its site's host.")
+
+
+class GoogleClaimReview(_Google):
+    publisher: GooglePublisher = Field(description="The publisher of this review.")
+    url: str = Field(description="The URL of this review.")
+    title: str | None = Field(default=None, exclude_if=_absent, description="Its title.")
+    review_date: datetime | None = Field(
+        default=None, alias="reviewDate", exclude_if=_absent, description="When it was published."
+    )
+    textual_rating: str = Field(alias="textualRating", description="The verdict, in words.")
+    language_code: str = Field(alias="languageCode", description="Language of the review.")
+
+
+class GoogleClaim(_Google):
+    text: str = Field(description="The claim's text.")
+    claimant: str | None = Field(default=None, exclude_if=_absent, description="Who made it.")
+    claim_date: datetime | None = Field(
+        default=None, alias="claimDate", exclude_if=_absent, description="When it was made."
+    )
+    claim_review: list[GoogleClaimReview] = Field(alias="claimReview", description="Its reviews.")
+
+
+class GoogleClaimsResponse(_Google):
+    claims: list[GoogleClaim] = Field(description="Matching claims.")
+    next_page_token: str | None = Field(
+        default=None,
+        alias="nextPageToken",
+        exclude_if=_absent,
+        description="Token for the next page; absent on the last page.",
+    )

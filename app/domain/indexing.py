@@ -1,0 +1,50 @@
+"""Keeps the search index in step with the tables, inside the transaction that changes them."""
+
+from collections.abc import Callable, Iterable
+
+from sqlmodel import Session
+
+from app.search.documents import ReviewText, build_document
+from app.storage import repositories as repo
+from app.storage.database import Database
+from app.storage.search import index_for
+
+
+def refresh_claims(session: Session, claim_ids: Iterable[int]) -> None:
+    """Re-index each claim from its stored state: searchable while it has a published review."""
+    index = index_for(session.get_bind().dialect.name)
+    session.flush()
+    for claim_id in sorted(set(claim_ids)):
+        claim = repo.get_claim(session, claim_id)
+        reviews = repo.live_reviews_of_claim(session, claim_id, published_only=True)
+        if claim is None or claim.deleted_at is not None or not reviews:
+            index.remove(session, claim_id)
+            continue
+        index.put(
+            session,
+            build_document(
+                claim_id=claim_id,
+                text=claim.text,
+                language=claim.language,
+                claimant=claim.claimant_name,
+                claim_date=claim.claim_date,
+                created_at=claim.created_at,
+                reviews=[
+                    ReviewText(r.headline, r.summary, r.language, r.date_published) for r in reviews
+                ],
+            ),
+        )
+
+
+def reindex_all(db: Database, progress: Callable[[int, int], None] | None = None) -> int:
+    """Rebuild the whole index from the tables, in one transaction: readers see the old index
+    until the new one is complete."""
+    with db.write_session() as session:
+        index_for(db.engine.dialect.name).clear(session)
+        ids = repo.searchable_claim_ids(session)
+        for start in range(0, len(ids), 500):
+            refresh_claims(session, ids[start : start + 500])
+            if progress:
+                progress(min(start + 500, len(ids)), len(ids))
+        session.commit()
+    return len(ids)

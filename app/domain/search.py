@@ -1,0 +1,176 @@
+"""Search use case: full-text and filters over claims with published reviews, keyset-paginated."""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session
+
+from app.domain.page_tokens import PageTokens, fingerprint
+from app.domain.schemas import ClaimPublic, ReviewPublic
+from app.domain.views import claim_public, review_public
+from app.errors import BadRequest, Unprocessable
+from app.search.analysis import QueryTerm, analyze, analyze_query
+from app.search.documents import primary_language
+from app.storage import repositories as repo
+from app.storage.search import After, CorpusStats, Filters, index_for
+from app.storage.tables import Publisher
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    q: str | None = None
+    language: str | None = None
+    publisher: str | None = None
+    verdict: str | None = None
+    claimant: str | None = None
+    max_age_days: int | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    page_size: int = 10
+    page_token: str | None = None
+    offset: int = 0
+
+    def has_filter(self) -> bool:
+        return any(
+            v is not None
+            for v in (
+                self.language,
+                self.publisher,
+                self.verdict,
+                self.claimant,
+                self.max_age_days,
+                self.since,
+                self.until,
+            )
+        )
+
+
+@dataclass(frozen=True)
+class Result:
+    claim: ClaimPublic
+    reviews: list[ReviewPublic]
+    score: float
+    publishers: dict[str, Publisher]
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    results: list[Result]
+    next_page_token: str | None
+
+
+def matching_publishers(session: Session, value: str) -> tuple[str, ...]:
+    """A publisher id, or a site host: `afp.com` matches `factuel.afp.com` and the reverse."""
+    value = value.strip().lower().removeprefix("www.")
+    if repo.get_publisher(session, value) is not None:
+        return (value,)
+    found = {
+        publisher_id
+        for host, publisher_id in repo.publisher_sites(session)
+        if host == value or host.endswith("." + value) or value.endswith("." + host)
+    }
+    return tuple(sorted(found))
+
+
+def _frozen_stats(payload: dict[str, Any]) -> CorpusStats:
+    return CorpusStats(
+        docs=int(payload["n"]), avg_length=float(payload["avg"]), idf=dict(payload["idf"])
+    )
+
+
+def search(session: Session, query: SearchQuery, tokens: PageTokens) -> SearchPage:
+    q = (query.q or "").strip()
+    if not q and not query.has_filter():
+        raise Unprocessable(
+            "Give a query (q) or at least one filter.",
+            errors=[{"field": "q", "message": "required when no filter is given"}],
+        )
+    language = primary_language(query.language) if query.language else None
+    terms: Sequence[QueryTerm] = analyze_query(q, language) if q else []
+    if q and not terms:
+        return SearchPage([], None)
+    claimant = tuple(
+        QueryTerm(alternatives=(t,)) for t in dict.fromkeys(analyze(query.claimant or "", None))
+    )
+    bound_to = fingerprint(
+        q,
+        language,
+        query.publisher,
+        query.verdict,
+        query.claimant,
+        query.max_age_days,
+        query.since.isoformat() if query.since else None,
+        query.until.isoformat() if query.until else None,
+    )
+    after: After | None = None
+    stats: CorpusStats | None = None
+    since = query.since
+    offset = query.offset
+    if query.page_token:
+        state = tokens.decode(query.page_token)
+        if state.get("f") != bound_to:
+            raise BadRequest(
+                "This page_token belongs to a search with other parameters.",
+                errors=[{"field": "page_token", "message": "used with different filters"}],
+            )
+        score, sort_date, claim_id = state["a"]
+        after = After(float(score), datetime.fromisoformat(sort_date), int(claim_id))
+        stats = _frozen_stats(state["s"]) if state.get("s") else None
+        since = datetime.fromisoformat(state["since"]) if state.get("since") else None
+        offset = 0
+    elif query.max_age_days is not None:
+        cutoff = datetime.now(UTC) - timedelta(days=query.max_age_days)
+        since = max(since, cutoff) if since else cutoff
+    index = index_for(session.get_bind().dialect.name)
+    if terms and stats is None:
+        stats = index.stats(session, (a for t in terms for a in t.alternatives))
+    filters = Filters(
+        language=language,
+        publisher_ids=matching_publishers(session, query.publisher) if query.publisher else None,
+        verdict=query.verdict,
+        claimant=claimant,
+        since=since,
+        until=query.until,
+    )
+    hits = index.search(session, terms, filters, stats, after, query.page_size + 1, offset)
+    more, hits = len(hits) > query.page_size, hits[: query.page_size]
+    next_token = None
+    if more:
+        last = hits[-1]
+        state = {
+            "f": bound_to,
+            "a": [last.score, last.sort_date.isoformat(), last.claim_id],
+            "since": since.isoformat() if since else None,
+        }
+        if stats is not None:
+            state["s"] = {"n": stats.docs, "avg": stats.avg_length, "idf": stats.idf}
+        next_token = tokens.encode(state)
+    return SearchPage(_load(session, hits), next_token)
+
+
+def _load(session: Session, hits: Sequence[Any]) -> list[Result]:
+    ids = [h.claim_id for h in hits]
+    if not ids:
+        return []
+    claims = {c.id: c for c in repo.claims_by_ids(session, ids)}
+    appearances = defaultdict(list)
+    for a in repo.appearances_of_claims(session, ids):
+        appearances[a.claim_id].append(a)
+    reviews = defaultdict(list)
+    for r in repo.published_reviews_of_claims(session, ids):
+        reviews[r.claim_id].append(r)
+    publisher_ids = {r.publisher_id for rows in reviews.values() for r in rows}
+    publishers = {p.id: p for p in repo.publishers_by_ids(session, publisher_ids)}
+    return [
+        Result(
+            claim=claim_public(claims[h.claim_id], appearances[h.claim_id]),
+            reviews=[review_public(r) for r in reviews[h.claim_id]],
+            score=h.score,
+            publishers=publishers,
+        )
+        for h in hits
+        if h.claim_id in claims
+    ]

@@ -1,0 +1,432 @@
+"""Text analysis for search: a document field or a query -> plain tokens. Pure.
+
+Documents and queries go through exactly the same steps, so that a token of the index and a
+token of a query are equal exactly when they should match:
+
+1. `fold`: NFKC, casefold; Latin, Greek and Cyrillic diacritics, Arabic harakat and tatweel
+   removed.
+2. Elided French and Italian particles (`l'`, `d'`, `dell'`...) dropped.
+3. Tokens are runs of letters, marks and digits; Chinese and Japanese runs become bigrams.
+4. Other tokens are stemmed by the Snowball stemmer of the text's language, if it has one.
+
+A token is only ever made of Unicode letters, marks and digits (`SAFE_TOKEN`) and is at most
+`MAX_TOKEN_CHARS` long, so the backends can put it into FTS5 or tsquery syntax as it is.
+
+Speed: indexing runs this on every claim, so the text is first cut into raw words (by the
+stdlib `re` engine when the text allows, it is several times faster than `regex`), and each
+raw word's analysis is cached. Words are therefore cut before they are folded: a symbol that
+NFKC would spell with letters (™, №, ㈱) is not part of a word, but otherwise this gives the
+tokens of folding the whole text first, as `_Tokenizer.raw_words` keeps invisible joiners
+and the letter ʼ from splitting words that folding would keep whole.
+"""
+
+import re
+import threading
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from operator import add
+from typing import Final, Literal, TypeVar
+
+import regex  # type: ignore[import-untyped]
+import Stemmer  # type: ignore[import-untyped]
+
+Field = Literal["text", "headline", "summary", "claimant"]
+
+MAX_QUERY_TERMS: Final = 32
+MAX_TOKEN_CHARS: Final = 64
+
+SAFE_TOKEN: Final = regex.compile(r"[\p{L}\p{M}\p{N}]+")
+
+
+@dataclass(frozen=True)
+class QueryTerm:
+    """One word of a query: a document matches it when it holds any of `alternatives`.
+
+    `alternatives` is sorted, without repeats and never empty.
+    """
+
+    alternatives: tuple[str, ...]
+
+
+# --- Folding -------------------------------------------------------------------------------
+
+_FOLDED_SCRIPTS = r"\p{Latin}\p{Greek}\p{Cyrillic}"
+# In those scripts marks are accents that a reader may or may not type; elsewhere (Devanagari,
+# Bengali, Thai...) they are vowel signs and viramas, letters in all but name.
+_MARKED_LETTER = regex.compile(rf"([{_FOLDED_SCRIPTS}])(\p{{M}}+)")
+_LOOSE_MARK = regex.compile(rf"[{_FOLDED_SCRIPTS}]\p{{M}}")
+_CYRILLIC = regex.compile(r"\p{Cyrillic}")
+# ...except the Cyrillic breve, which makes a letter of its own: folding `й` to `и` would also
+# break Russian stemming (`новый` would keep its adjective ending).
+_CYRILLIC_BREVE = "\u0306"
+
+
+def _keep_base(match: "regex.Match[str]") -> str:
+    base: str = match[1]
+    if _CYRILLIC_BREVE in match[2] and _CYRILLIC.match(base):
+        return base + _CYRILLIC_BREVE
+    return base
+
+
+def _strip_marks(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text)
+    stripped: str = _MARKED_LETTER.sub(_keep_base, decomposed)
+    return unicodedata.normalize("NFC", stripped)
+
+
+# Removed wherever they are: they never tell two words apart.
+_IGNORABLE: Final = "".join(
+    map(
+        chr,
+        [
+            *range(0x064B, 0x0660),  # Arabic harakat, shadda, sukun, hamza and madda signs
+            0x0670,  # Arabic superscript alef
+            0x0640,  # Arabic tatweel: stretches a word for layout only
+            *range(0x0591, 0x05BE),  # Hebrew cantillation and points, the role of harakat
+            0x05BF, 0x05C1, 0x05C2, 0x05C4, 0x05C5, 0x05C7,
+            *range(0xFE00, 0xFE10),  # variation selectors: a glyph's look, not another word
+            *range(0xE0100, 0xE01F0),
+        ],
+    )
+)  # fmt: skip
+# Invisible format characters inside a word (not \p{L,M,N}, so they would split it).
+_JOINERS: Final = "\u00ad\u200c\u200d\u2060\ufeff"  # soft hyphen, (non-)joiners, word joiner
+# Apostrophes: they separate words and mark elisions (and ʼ would otherwise be a letter, Lm).
+_APOSTROPHES: Final = "'\u2019\u02bc\uff07"
+
+
+def _fold_table() -> dict[int, str | None]:
+    table: dict[int, str | None] = {}
+    # NFKC leaves text composed: a table of precomposed letters does at once what NFD +
+    # regex + NFC would; `_strip_marks` is kept for the marks NFKC could not compose.
+    for code in range(0x80, 0x2000):
+        char = chr(code)
+        if unicodedata.normalize("NFKC", char) != char or char.casefold() != char:
+            continue  # never left in the text by NFKC + casefold
+        folded = _strip_marks(char)
+        if folded != char:
+            table[code] = folded
+    table.update(dict.fromkeys(map(ord, _IGNORABLE + _JOINERS)))
+    table.update(dict.fromkeys(map(ord, _APOSTROPHES), "'"))
+    return table
+
+
+_FOLD_TABLE: Final = _fold_table()
+
+
+def fold(text: str) -> str:
+    """Case and diacritics folded: what `analyze` and `analyze_query` do to a text first."""
+    if text.isascii():
+        return text.lower()  # NFKC leaves ASCII alone, and casefold is lower() there
+    text = unicodedata.normalize("NFKC", text).casefold().translate(_FOLD_TABLE)
+    if _LOOSE_MARK.search(text):
+        text = _strip_marks(text)
+    return text
+
+
+# --- Elision and tokenising ----------------------------------------------------------------
+
+_FRENCH_ELISIONS: Final = ("l", "d", "j", "qu", "n", "s", "c", "m", "t", "jusqu", "lorsqu", "puisqu")
+_ITALIAN_ELISIONS: Final = ("l", "dell", "dall", "nell", "sull", "all", "un", "quell")
+
+# Script_Extensions rather than Script, so that the katakana length mark ー (script Common)
+# stays inside its word.
+_CJK: Final = r"[\p{L}\p{N}&&[\p{scx=Han}\p{scx=Hiragana}\p{scx=Katakana}]]"
+# A word starts with a letter or a digit, so that a stray mark (after an emoji, say) is not
+# a token of its own.
+_LETTERS: Final = r"[\p{L}\p{N}][\p{L}\p{M}\p{N}]*"
+# Of a folded raw word (cold path): group 1 a Chinese/Japanese run, group 2 another word.
+_SUBWORD: Final = regex.compile(
+    rf"({_CJK}+)|([[\p{{L}}\p{{N}}]--{_CJK}][[\p{{L}}\p{{M}}\p{{N}}]--{_CJK}]*)", regex.V1
+)
+
+
+_ASCII_SEPARATORS: Final = str.maketrans(
+    {chr(c): " " for c in range(128) if not chr(c).isalnum()}
+)
+
+
+def _particles(particles: tuple[str, ...]) -> str:
+    # Spelled out case by case, not with IGNORECASE: that would let `ſ` or the Kelvin sign
+    # stand for s and k, differently in `re` and `regex`.
+    ordered = sorted(set(particles), key=lambda p: (-len(p), p))
+    return "|".join("".join(f"[{c}{c.upper()}]" for c in p) for p in ordered)
+
+
+@dataclass(frozen=True)
+class _Tokenizer:
+    """Cuts a text into raw words (unfolded), dropping elided particles."""
+
+    elisions: tuple[str, ...]
+    plain: "re.Pattern[str]" = field(init=False)  # for text of Windows-1252 characters
+    full: "regex.Pattern[str]" = field(init=False)  # for any text
+    subwords: "regex.Pattern[str]" = field(init=False)  # for a folded raw word
+
+    def __post_init__(self) -> None:
+        plain, full = r"[^\W_]+", _LETTERS
+        sub = _SUBWORD.pattern
+        if self.elisions:
+            # The particle is a whole word followed by an apostrophe (`aujourd'hui` keeps
+            # its `d`); matching it first, ungrouped, drops it.
+            p = _particles(self.elisions)
+            plain = rf"(?<![^\W_])(?:{p})[{_APOSTROPHES}]|({plain})"
+            full = rf"(?<![\p{{L}}\p{{M}}\p{{N}}])(?:{p})[{_APOSTROPHES}]|({full})"
+            sub = rf"(?<![\p{{L}}\p{{M}}\p{{N}}])(?:{p})'|{sub}"
+        object.__setattr__(self, "plain", re.compile(plain))
+        object.__setattr__(self, "full", regex.compile(full))
+        object.__setattr__(self, "subwords", regex.compile(sub, regex.V1))
+
+    def raw_words(self, text: str) -> list[str]:
+        if text.isascii():
+            text = text.lower()
+            if not self.elisions or "'" not in text:
+                return text.translate(_ASCII_SEPARATORS).split()  # faster still than `re`
+            words: list[str] = self.plain.findall(text)
+        else:
+            # What `fold` removes or turns into an apostrophe must not split a word here.
+            for char in _JOINERS:
+                if char in text:
+                    text = text.replace(char, "")
+            if "\u02bc" in text:
+                text = text.replace("\u02bc", "'")
+            try:
+                # Python's Unicode data agrees with `regex` on these characters, which hold
+                # no marks: `re` splits them the same, several times faster.
+                text.encode("cp1252")
+            except UnicodeEncodeError:
+                words = self.full.findall(text)
+            else:
+                words = self.plain.findall(text)
+        if self.elisions:
+            return [w for w in words if w]
+        return words
+
+    def subword_pairs(self, raw: str) -> list[tuple[str, str]]:
+        """(cjk, other) pairs of a raw word, folded: it may hold several words once folded
+        (`½` -> `1⁄2`, `lʼecole`) or Chinese/Japanese runs."""
+        pairs: list[tuple[str, str]] = self.subwords.findall(fold(raw))
+        return [(cjk, word) for cjk, word in pairs if cjk or word]
+
+
+def _bigrams(run: str) -> list[str]:
+    if len(run) == 1:
+        return [run]
+    return list(map(add, run, run[1:]))
+
+
+# --- Stemming ------------------------------------------------------------------------------
+
+# BCP 47 primary subtag -> Snowball algorithm; `_ALGORITHMS` keeps those PyStemmer has.
+_STEMMER_FOR_LANGUAGE: Final = {
+    "ar": "arabic",
+    "ca": "catalan",
+    "cs": "czech",
+    "da": "danish",
+    "de": "german",
+    "el": "greek",
+    "en": "english",
+    "eo": "esperanto",
+    "es": "spanish",
+    "et": "estonian",
+    "eu": "basque",
+    "fa": "persian",
+    "fi": "finnish",
+    "fr": "french",
+    "ga": "irish",
+    "hi": "hindi",
+    "hu": "hungarian",
+    "hy": "armenian",
+    "id": "indonesian",
+    "it": "italian",
+    "lt": "lithuanian",
+    "nb": "norwegian",
+    "ne": "nepali",
+    "nl": "dutch",
+    "nn": "norwegian",
+    "no": "norwegian",
+    "pl": "polish",
+    "pt": "portuguese",
+    "ro": "romanian",
+    "ru": "russian",
+    "sr": "serbian",
+    "st": "sesotho",
+    "sv": "swedish",
+    "ta": "tamil",
+    "tr": "turkish",
+    "yi": "yiddish",
+}
+_ALGORITHMS: Final = tuple(
+    sorted(set(_STEMMER_FOR_LANGUAGE.values()) & set(Stemmer.algorithms()))
+)
+_ELISIONS_FOR_LANGUAGE: Final = {"fr": _FRENCH_ELISIONS, "it": _ITALIAN_ELISIONS}
+
+# Stemmers are given folded words: then `décembre` and `decembre` are one token whatever a
+# stemmer does with accents. (Stemming first and folding the stem fails that: Portuguese
+# `não` -> `na` but `nao` -> `nao`; French `vérifié` -> `verifi` but `verifie` -> `verif`.)
+# Some Snowball rules are written for accented suffixes, though, so a few folded endings are
+# rewritten first for inflections to meet again:
+#   french: publiée(s) ~ publié(s), "publiee" -> "publie"; -ée is a participle or noun ending.
+#   portuguese: eleições ~ eleição, "eleicoes" -> "eleicao": the plural of -ão nouns.
+#   catalan: informacions ~ informació, "informacions" -> "informacio".
+_FOLDED_SUFFIXES: Final[dict[str, tuple[tuple[str, str], ...]]] = {
+    "french": (("ees", "es"), ("ee", "e")),
+    "portuguese": (("oes", "ao"),),
+    "catalan": (("cions", "cio"),),
+}
+# What the rewritten word must keep before its suffix: "poes" (põe, a verb) is no plural.
+_MIN_STEM_BEFORE_SUFFIX: Final = 2
+
+_local = threading.local()
+
+
+def _stemmer(algorithm: str) -> "Stemmer.Stemmer":
+    # A Stemmer "must not be called concurrently" (PyStemmer's docs): one per thread.
+    stemmers: dict[str, Stemmer.Stemmer] | None = getattr(_local, "stemmers", None)
+    if stemmers is None:
+        stemmers = _local.stemmers = {}
+    stemmer = stemmers.get(algorithm)
+    if stemmer is None:
+        # Words are cached once analysed (`_Profile`); PyStemmer's cache would only repeat it.
+        stemmer = stemmers[algorithm] = Stemmer.Stemmer(algorithm, 0)
+    return stemmer
+
+
+def _stem(algorithm: str, word: str) -> str:
+    """The token of a folded word in a language, cut to `MAX_TOKEN_CHARS`."""
+    word = word[:MAX_TOKEN_CHARS]
+    rewritten = word
+    for suffix, replacement in _FOLDED_SUFFIXES.get(algorithm, ()):
+        if word.endswith(suffix) and len(word) - len(suffix) >= _MIN_STEM_BEFORE_SUFFIX:
+            rewritten = word[: -len(suffix)] + replacement
+            break
+    stem: str = _stemmer(algorithm).stemWord(rewritten)
+    if not stem.isascii():
+        stem = fold(stem)  # some stemmers put accents back: Turkish secim -> seç
+    if not SAFE_TOKEN.fullmatch(stem):
+        return word
+    return stem[:MAX_TOKEN_CHARS]
+
+
+# --- Profiles: one per way of analysing, each with its caches -------------------------------
+
+# Indexing a million claims meets the same few hundred thousand words again and again: a dict
+# lookup is far cheaper than folding and stemming. A cache is emptied when full rather than
+# kept in LRU order, which would cost on every hit; refilling it is cheap.
+_CACHE_LIMIT: Final = 100_000
+# Longer raw words are mostly unspaced Chinese, Japanese or Thai phrases, rarely seen twice.
+_CACHED_WORD_CHARS: Final = 40
+_ANY_LANGUAGE: Final = "*"
+_V = TypeVar("_V")
+
+
+@dataclass(frozen=True)
+class _Profile:
+    algorithm: str | None  # a Snowball algorithm, None (no stemming) or _ANY_LANGUAGE
+    tokenizer: _Tokenizer
+    tokens: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    terms: dict[str, tuple[QueryTerm, ...]] = field(default_factory=dict)
+
+    def _word_tokens(self, word: str) -> tuple[str, ...]:
+        if self.algorithm is None:
+            return (word[:MAX_TOKEN_CHARS],)
+        if self.algorithm == _ANY_LANGUAGE:
+            forms = {word[:MAX_TOKEN_CHARS]}
+            forms.update(_stem(algorithm, word) for algorithm in _ALGORITHMS)
+            return tuple(sorted(forms))
+        return (_stem(self.algorithm, word),)
+
+    def raw_tokens(self, raw: str) -> tuple[str, ...]:
+        """A raw word's document tokens (not for `_ANY_LANGUAGE`)."""
+        tokens = self.tokens.get(raw)
+        if tokens is None:
+            found: list[str] = []
+            for cjk, word in self.tokenizer.subword_pairs(raw):
+                found += _bigrams(cjk) if cjk else self._word_tokens(word)
+            tokens = tuple(found)
+            _remember(self.tokens, raw, tokens)
+        return tokens
+
+    def raw_terms(self, raw: str) -> tuple[QueryTerm, ...]:
+        """A raw word's query terms."""
+        terms = self.terms.get(raw)
+        if terms is None:
+            found: list[QueryTerm] = []
+            for cjk, word in self.tokenizer.subword_pairs(raw):
+                if cjk:
+                    found += (QueryTerm((bigram,)) for bigram in _bigrams(cjk))
+                else:
+                    found.append(QueryTerm(self._word_tokens(word)))
+            terms = tuple(found)
+            _remember(self.terms, raw, terms)
+        return terms
+
+
+def _remember(cache: dict[str, _V], raw: str, value: _V) -> None:
+    if len(raw) > _CACHED_WORD_CHARS:
+        return
+    if len(cache) >= _CACHE_LIMIT:
+        cache.clear()
+    cache[raw] = value
+
+
+@lru_cache(maxsize=None)
+def _profile(algorithm: str | None, elisions: tuple[str, ...]) -> _Profile:
+    return _Profile(algorithm, _Tokenizer(elisions))
+
+
+@lru_cache(maxsize=1024)
+def _primary(tag: str | None) -> str | None:
+    primary = (tag or "").strip().replace("_", "-").split("-", 1)[0].lower()
+    return primary or None
+
+
+@lru_cache(maxsize=1024)
+def _language_profile(tag: str | None) -> _Profile:
+    primary = _primary(tag)
+    algorithm = _STEMMER_FOR_LANGUAGE.get(primary or "")
+    if algorithm not in _ALGORITHMS:
+        algorithm = None
+    return _profile(algorithm, _ELISIONS_FOR_LANGUAGE.get(primary or "", ()))
+
+
+# --- Public interface ----------------------------------------------------------------------
+
+
+def analyze(text: str, language: str | None) -> list[str]:
+    """The tokens of a document field, in order and with repeats.
+
+    `language` is the BCP 47 tag of `text` (only its primary subtag counts); with None, or a
+    language without a stemmer, words are folded and tokenised but not stemmed.
+    """
+    profile = _language_profile(language)
+    known = profile.tokens.get
+    analysed: Callable[[str], tuple[str, ...]] = profile.raw_tokens
+    tokens: list[str] = []
+    for raw in profile.tokenizer.raw_words(text):
+        tokens += known(raw) or analysed(raw)
+    return tokens
+
+
+def analyze_query(text: str, language: str | None) -> list[QueryTerm]:
+    """The terms of a search query: a document matches when it matches every one.
+
+    Any text is a plain query: quotes, operators and the like are mere punctuation. Given a
+    `language`, words are analysed as in a document of that language. With None (or an empty
+    tag) a word matches its unstemmed form or its stem in any language, and French and
+    Italian elisions are dropped. A repeated term is kept once, and only the first
+    `MAX_QUERY_TERMS` terms are kept.
+    """
+    if _primary(language) is None:
+        profile = _profile(_ANY_LANGUAGE, _FRENCH_ELISIONS + _ITALIAN_ELISIONS)
+    else:
+        profile = _language_profile(language)
+    known = profile.terms.get
+    terms: dict[tuple[str, ...], QueryTerm] = {}
+    for raw in profile.tokenizer.raw_words(text):
+        for term in known(raw) or profile.raw_terms(raw):
+            terms.setdefault(term.alternatives, term)
+            if len(terms) == MAX_QUERY_TERMS:
+                return list(terms.values())
+    return list(terms.values())

@@ -1,0 +1,398 @@
+"""The full-text index: one interface, a backend per engine.
+
+Matching uses the engine's own full-text index (SQLite FTS5, PostgreSQL tsvector + GIN). Ranking is
+BM25 computed in SQL from stored term weights, document lengths and document frequencies, the same
+formula on both engines, with the corpus statistics passed in as parameters — so both engines rank
+alike, and a page token can freeze the statistics to keep the order stable while claims are added.
+"""
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, text
+from sqlmodel import Session
+
+from app.search.analysis import QueryTerm
+from app.search.documents import SearchDocument
+
+K1 = 1.2
+B = 0.75
+
+
+@dataclass(frozen=True)
+class CorpusStats:
+    docs: int
+    avg_length: float
+    idf: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Filters:
+    language: str | None = None  # primary subtag
+    publisher_ids: tuple[str, ...] | None = None  # None: any publisher; (): none matches
+    verdict: str | None = None
+    claimant: tuple[QueryTerm, ...] = ()
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class After:
+    """Keyset: the last row of the previous page."""
+
+    score: float
+    sort_date: datetime
+    claim_id: int
+
+
+@dataclass(frozen=True)
+class Hit:
+    claim_id: int
+    score: float
+    sort_date: datetime
+
+
+def _idf(docs: int, df: int) -> float:
+    value = math.log((docs - df + 0.5) / (df + 0.5))
+    return value if value > 0 else 1e-6  # as FTS5 does: a very common term still counts a little
+
+
+@dataclass
+class _Sql:
+    clauses: list[str] = field(default_factory=list)
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def bind(self, value: Any) -> str:
+        name = f"p{len(self.params)}"
+        self.params[name] = value
+        return f":{name}"
+
+
+class SearchIndex:
+    """Writes and queries; subclasses say how the engine matches tokens."""
+
+    dialect = ""
+
+    # --- writes (in the caller's transaction) ---------------------------------------------------
+
+    def put(self, session: Session, doc: SearchDocument) -> None:
+        old = self._old_terms(session, doc.claim_id)
+        if old is not None:
+            self.remove(session, doc.claim_id)
+        connection = session.connection()
+        connection.execute(
+            text(
+                "INSERT INTO search_doc (claim_id, language, length, sort_date, terms, "
+                "claimant_terms) VALUES (:id, :language, :length, :sort_date, :terms, :claimant)"
+            ),
+            {
+                "id": doc.claim_id,
+                "language": doc.language,
+                "length": doc.length,
+                "sort_date": self._when(doc.sort_date),
+                "terms": doc.terms,
+                "claimant": doc.claimant_text,
+            },
+        )
+        self._add_fulltext(connection, doc)
+        terms = sorted(doc.weights)
+        if terms:
+            connection.execute(
+                text("INSERT INTO search_posting (term, claim_id, weight) VALUES (:t, :id, :w)"),
+                [{"t": t, "id": doc.claim_id, "w": doc.weights[t]} for t in terms],
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO search_term (term, df) VALUES (:t, 1) "
+                    "ON CONFLICT (term) DO UPDATE SET df = search_term.df + 1"
+                ),
+                [{"t": t} for t in terms],
+            )
+        self._count(connection, 1, doc.length)
+
+    def remove(self, session: Session, claim_id: int) -> None:
+        connection = session.connection()
+        row = connection.execute(
+            text("SELECT length, terms, claimant_terms FROM search_doc WHERE claim_id = :id"),
+            {"id": claim_id},
+        ).first()
+        if row is None:
+            return
+        terms = sorted(row[1].split())
+        self._remove_fulltext(connection, claim_id, row[1], row[2])
+        if terms:
+            # Sorted, so concurrent writers lock term rows in one order and never deadlock.
+            connection.execute(
+                text("UPDATE search_term SET df = df - 1 WHERE term = :t"),
+                [{"t": t} for t in terms],
+            )
+            connection.execute(text("DELETE FROM search_term WHERE df <= 0"))
+        connection.execute(
+            text("DELETE FROM search_posting WHERE claim_id = :id"), {"id": claim_id}
+        )
+        connection.execute(text("DELETE FROM search_doc WHERE claim_id = :id"), {"id": claim_id})
+        self._count(connection, -1, -row[0])
+
+    def clear(self, session: Session) -> None:
+        connection = session.connection()
+        self._clear_fulltext(connection)
+        for table in ("search_posting", "search_term", "search_stats", "search_doc"):
+            connection.execute(text(f"DELETE FROM {table}"))
+
+    def _old_terms(self, session: Session, claim_id: int) -> str | None:
+        value: str | None = (
+            session.connection()
+            .execute(text("SELECT terms FROM search_doc WHERE claim_id = :id"), {"id": claim_id})
+            .scalar()
+        )
+        return value
+
+    def _count(self, connection: Connection, docs: int, length: int) -> None:
+        connection.execute(
+            text(
+                "INSERT INTO search_stats (id, docs, length) VALUES (1, :d, :l) "
+                "ON CONFLICT (id) DO UPDATE SET docs = search_stats.docs + :d, "
+                "length = search_stats.length + :l"
+            ),
+            {"d": docs, "l": length},
+        )
+
+    def _add_fulltext(self, connection: Connection, doc: SearchDocument) -> None:
+        raise NotImplementedError
+
+    def _remove_fulltext(
+        self, connection: Connection, claim_id: int, terms: str, claimant: str
+    ) -> None:
+        raise NotImplementedError
+
+    def _clear_fulltext(self, connection: Connection) -> None:
+        raise NotImplementedError
+
+    # --- queries --------------------------------------------------------------------------------
+
+    def stats(self, session: Session, terms: Iterable[str]) -> CorpusStats:
+        connection = session.connection()
+        row = connection.execute(text("SELECT docs, length FROM search_stats WHERE id = 1")).first()
+        docs, length = (row[0], row[1]) if row else (0, 0)
+        wanted = sorted(set(terms))
+        df: dict[str, int] = {}
+        if wanted:
+            sql = _Sql()
+            names = ", ".join(sql.bind(t) for t in wanted)
+            df = {
+                r[0]: r[1]
+                for r in connection.execute(
+                    text(f"SELECT term, df FROM search_term WHERE term IN ({names})"),
+                    sql.params,
+                )
+            }
+        return CorpusStats(
+            docs=docs,
+            avg_length=(length / docs) if docs else 1.0,
+            idf={t: _idf(docs, df.get(t, 0)) for t in wanted},
+        )
+
+    def search(
+        self,
+        session: Session,
+        terms: Sequence[QueryTerm],
+        filters: Filters,
+        stats: CorpusStats | None,
+        after: After | None,
+        limit: int,
+        offset: int = 0,
+    ) -> list[Hit]:
+        sql = _Sql()
+        conditions = self._filters(sql, filters)
+        match = self._match(sql, terms, filters.claimant)
+        if match:
+            conditions.append(match)
+        where = " AND ".join(conditions) or "1 = 1"
+        if terms:
+            assert stats is not None
+            alternatives = sorted({a for term in terms for a in term.alternatives})
+            names = ", ".join(sql.bind(a) for a in alternatives)
+            idf = " ".join(
+                f"WHEN {sql.bind(a)} THEN {sql.bind(stats.idf.get(a, 1e-6))}" for a in alternatives
+            )
+            norm = (
+                f"{sql.bind(K1)} * ({sql.bind(1 - B)} + {sql.bind(B)} * "
+                f"CAST(d.length AS FLOAT) / {sql.bind(stats.avg_length)})"
+            )
+            score = (
+                f"SUM((CASE p.term {idf} ELSE 0 END) * p.weight * {sql.bind(K1 + 1)} "
+                f"/ (p.weight + {norm}))"
+            )
+            inner = (
+                f"SELECT d.claim_id AS claim_id, {self._round(score)} AS score, "
+                f"d.sort_date AS sort_date FROM search_doc d {self._join_postings()} "
+                f"search_posting p ON p.claim_id = d.claim_id AND p.term IN ({names}) "
+                f"WHERE {where} GROUP BY d.claim_id, d.sort_date"
+            )
+        else:
+            inner = (
+                "SELECT d.claim_id AS claim_id, 0.0 AS score, d.sort_date AS sort_date "
+                f"FROM search_doc d WHERE {where}"
+            )
+        keyset = ""
+        if after is not None:
+            s, d, i = (
+                sql.bind(after.score),
+                sql.bind(self._when(after.sort_date)),
+                sql.bind(after.claim_id),
+            )
+            keyset = (
+                f"WHERE (r.score < {s}) OR (r.score = {s} AND r.sort_date < {d}) "
+                f"OR (r.score = {s} AND r.sort_date = {d} AND r.claim_id < {i})"
+            )
+        query = (
+            f"SELECT r.claim_id, r.score, r.sort_date FROM ({inner}) r {keyset} "
+            f"ORDER BY r.score DESC, r.sort_date DESC, r.claim_id DESC "
+            f"LIMIT {sql.bind(limit)} OFFSET {sql.bind(offset)}"
+        )
+        rows = session.connection().execute(text(query), sql.params).all()
+        return [Hit(int(r[0]), float(r[1]), _as_datetime(r[2])) for r in rows]
+
+    def _filters(self, sql: _Sql, filters: Filters) -> list[str]:
+        conditions = []
+        if filters.language:
+            conditions.append(f"d.language = {sql.bind(filters.language)}")
+        if filters.since:
+            conditions.append(f"d.sort_date >= {sql.bind(self._when(filters.since))}")
+        if filters.until:
+            conditions.append(f"d.sort_date <= {sql.bind(self._when(filters.until))}")
+        review = []
+        if filters.publisher_ids is not None:
+            if not filters.publisher_ids:
+                return ["1 = 0"]
+            names = ", ".join(sql.bind(p) for p in filters.publisher_ids)
+            review.append(f"r.publisher_id IN ({names})")
+        if filters.verdict:
+            review.append(f"r.verdict = {sql.bind(filters.verdict)}")
+        if review:
+            conditions.append(
+                "EXISTS (SELECT 1 FROM review r WHERE r.claim_id = d.claim_id "
+                "AND r.status = 'published' AND r.deleted_at IS NULL AND "
+                + " AND ".join(review)
+                + ")"
+            )
+        return conditions
+
+    def _match(self, sql: _Sql, terms: Sequence[QueryTerm], claimant: Sequence[QueryTerm]) -> str:
+        raise NotImplementedError
+
+    def _when(self, value: datetime) -> Any:
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def _join_postings(self) -> str:
+        return "JOIN"
+
+    def _round(self, expression: str) -> str:
+        # Rounded so that a score recomputed for the next page compares equal to the one in the
+        # page token, whatever order the engine summed the terms in.
+        return f"ROUND({expression}, 9)"
+
+
+class SqliteSearchIndex(SearchIndex):
+    dialect = "sqlite"
+
+    def _add_fulltext(self, connection: Connection, doc: SearchDocument) -> None:
+        connection.execute(
+            text("INSERT INTO search_fts (rowid, terms, claimant_terms) VALUES (:id, :t, :c)"),
+            {"id": doc.claim_id, "t": doc.terms, "c": doc.claimant_text},
+        )
+
+    def _remove_fulltext(
+        self, connection: Connection, claim_id: int, terms: str, claimant: str
+    ) -> None:
+        connection.execute(
+            text(
+                "INSERT INTO search_fts (search_fts, rowid, terms, claimant_terms) "
+                "VALUES ('delete', :id, :t, :c)"
+            ),
+            {"id": claim_id, "t": terms, "c": claimant},
+        )
+
+    def _clear_fulltext(self, connection: Connection) -> None:
+        connection.execute(text("INSERT INTO search_fts (search_fts) VALUES ('delete-all')"))
+
+    def _match(self, sql: _Sql, terms: Sequence[QueryTerm], claimant: Sequence[QueryTerm]) -> str:
+        # Tokens hold only letters, marks and digits, and each is quoted: nothing a user typed
+        # can become FTS5 syntax.
+        groups = [_fts_group(t) for t in terms]
+        groups += [f"claimant_terms : {_fts_group(t)}" for t in claimant]
+        if not groups:
+            return ""
+        return (
+            "d.claim_id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH "
+            f"{sql.bind(' AND '.join(groups))})"
+        )
+
+    def _when(self, value: datetime) -> Any:
+        # The same fixed-width text SQLAlchemy stores, so that comparisons are exact.
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+    def _join_postings(self) -> str:
+        # CROSS JOIN fixes SQLite's join order: matched claims first, then a primary-key
+        # lookup of each query term's weight — instead of scanning every posting of a
+        # common term.
+        return "CROSS JOIN"
+
+
+class PostgresSearchIndex(SearchIndex):
+    dialect = "postgresql"
+
+    def _add_fulltext(self, connection: Connection, doc: SearchDocument) -> None:
+        connection.execute(
+            text("UPDATE search_doc SET tsv = CAST(:tsv AS tsvector) WHERE claim_id = :id"),
+            {"id": doc.claim_id, "tsv": tsvector_literal(doc)},
+        )
+
+    def _remove_fulltext(
+        self, connection: Connection, claim_id: int, terms: str, claimant: str
+    ) -> None:
+        pass  # the tsvector goes with its row
+
+    def _clear_fulltext(self, connection: Connection) -> None:
+        pass
+
+    def _match(self, sql: _Sql, terms: Sequence[QueryTerm], claimant: Sequence[QueryTerm]) -> str:
+        groups = [_tsquery_group(t, "") for t in terms]
+        groups += [_tsquery_group(t, ":D") for t in claimant]
+        if not groups:
+            return ""
+        return f"d.tsv @@ CAST({sql.bind(' & '.join(groups))} AS tsquery)"
+
+    def _round(self, expression: str) -> str:
+        return f"CAST(ROUND(CAST({expression} AS NUMERIC), 9) AS FLOAT)"
+
+
+def _fts_group(term: QueryTerm) -> str:
+    return "(" + " OR ".join(f'"{a}"' for a in term.alternatives) + ")"
+
+
+def _tsquery_group(term: QueryTerm, weight: str) -> str:
+    return "(" + " | ".join(f"'{a}'{weight}" for a in term.alternatives) + ")"
+
+
+def tsvector_literal(doc: SearchDocument) -> str:
+    """Lexemes given verbatim (tsvector input does not re-parse them); claimant words carry
+    weight D so that the claimant filter can ask for them alone."""
+    claimant = set(doc.claimant_terms)
+    parts = [f"'{t}':1D" if t in claimant else f"'{t}'" for t in sorted(doc.weights)]
+    parts += [f"'{t}':1D" for t in sorted(claimant - set(doc.weights))]
+    return " ".join(parts)
+
+
+def _as_datetime(value: Any) -> datetime:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    result: datetime = value.replace(tzinfo=UTC)
+    return result
+
+
+def index_for(dialect: str) -> SearchIndex:
+    return SqliteSearchIndex() if dialect == "sqlite" else PostgresSearchIndex()
