@@ -1,4 +1,4 @@
-"""`claimreview serve | migrate | keys | demo | reindex` — the service's command line."""
+"""`claimreview serve | migrate | keys | demo | export | reindex` — the service's command line."""
 
 import argparse
 import sys
@@ -79,6 +79,23 @@ def _demo(_: argparse.Namespace) -> int:
         f"Demo data: {result.publishers} publishers and {result.reviews} reviews added, "
         f"{result.skipped} already there."
     )
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from app.domain.feeds import export_lines
+
+    db = make_database(get_settings().database_url)
+    out = sys.stdout.buffer if args.file == "-" else open(args.file, "wb")  # noqa: SIM115
+    count = 0
+    try:
+        for chunk in export_lines(db):
+            out.write(chunk)
+            count += chunk.count(b"\n")
+    finally:
+        if out is not sys.stdout.buffer:
+            out.close()
+    print(f"Exported {count} ClaimReviews.", file=sys.stderr)
     return 0
 
 

@@ -361,3 +361,27 @@ class SearchResponse(Output):
         exclude_if=lambda value: value is None,
         description="Send as page_token for the next page; absent on the last page.",
     )
+
+
+# --- change log ---------------------------------------------------------------------------------
+
+
+class ChangeType(StrEnum):
+    PUBLISHED = "review.published"
+    UPDATED = "review.updated"
+    RETRACTED = "review.retracted"
+    DELETED = "review.deleted"
+
+
+class ChangePublic(Output):
+    cursor: str = Field(description="Position in the log; pass the last one seen as `after`.")
+    type: ChangeType = Field(description="What happened to the review.")
+    review_id: int = Field(description="The review concerned.")
+    at: datetime = Field(description="When it happened.")
+
+
+class ChangeList(Output):
+    changes: list[ChangePublic] = Field(description="Changes after the given cursor, in order.")
+    next_cursor: str = Field(
+        description="Pass as `after` to continue; equals `after` when nothing new happened."
+    )

@@ -16,8 +16,7 @@ Speed: indexing runs this on every claim, so the text is first cut into raw word
 stdlib `re` engine when the text allows, it is several times faster than `regex`), and each
 raw word's analysis is cached. Words are therefore cut before they are folded: a symbol that
 NFKC would spell with letters (™, №, ㈱) is not part of a word, but otherwise this gives the
-tokens of folding the whole text first, as `_Tokenizer.raw_words` keeps invisible joiners
-and the letter ʼ from splitting words that folding would keep whole.
+tokens of folding the whole text first (see `_Tokenizer`).
 """
 
 import re
@@ -25,7 +24,7 @@ import threading
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from operator import add
 from typing import Final, Literal, TypeVar
 
@@ -93,8 +92,11 @@ _IGNORABLE: Final = "".join(
 )  # fmt: skip
 # Invisible format characters inside a word (not \p{L,M,N}, so they would split it).
 _JOINERS: Final = "\u00ad\u200c\u200d\u2060\ufeff"  # soft hyphen, (non-)joiners, word joiner
-# Apostrophes: they separate words and mark elisions (and ʼ would otherwise be a letter, Lm).
+# Apostrophes separate words and mark elisions (and ʼ would otherwise be a letter, Lm).
 _APOSTROPHES: Final = "'\u2019\u02bc\uff07"
+
+
+_UNDECOMPOSED: Final = {"æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "ħ": "h", "ŧ": "t"}
 
 
 def _fold_table() -> dict[int, str | None]:
@@ -105,9 +107,12 @@ def _fold_table() -> dict[int, str | None]:
         char = chr(code)
         if unicodedata.normalize("NFKC", char) != char or char.casefold() != char:
             continue  # never left in the text by NFKC + casefold
-        folded = _strip_marks(char)
+        folded = "".join(_UNDECOMPOSED.get(c, c) for c in _strip_marks(char))
         if folded != char:
             table[code] = folded
+    # Latin letters whose stroke or ligature Unicode does not decompose, but that readers
+    # type without it all the same (Łódź as Lodz, cœur as coeur).
+    table.update({ord(k): v for k, v in _UNDECOMPOSED.items()})
     table.update(dict.fromkeys(map(ord, _IGNORABLE + _JOINERS)))
     table.update(dict.fromkeys(map(ord, _APOSTROPHES), "'"))
     return table
@@ -128,84 +133,87 @@ def fold(text: str) -> str:
 
 # --- Elision and tokenising ----------------------------------------------------------------
 
-_FRENCH_ELISIONS: Final = ("l", "d", "j", "qu", "n", "s", "c", "m", "t", "jusqu", "lorsqu", "puisqu")
+_FRENCH_ELISIONS: Final = (
+    "l",
+    "d",
+    "j",
+    "qu",
+    "n",
+    "s",
+    "c",
+    "m",
+    "t",
+    "jusqu",
+    "lorsqu",
+    "puisqu",
+)
 _ITALIAN_ELISIONS: Final = ("l", "dell", "dall", "nell", "sull", "all", "un", "quell")
 
 # Script_Extensions rather than Script, so that the katakana length mark ー (script Common)
 # stays inside its word.
 _CJK: Final = r"[\p{L}\p{N}&&[\p{scx=Han}\p{scx=Hiragana}\p{scx=Katakana}]]"
-# A word starts with a letter or a digit, so that a stray mark (after an emoji, say) is not
-# a token of its own.
-_LETTERS: Final = r"[\p{L}\p{N}][\p{L}\p{M}\p{N}]*"
-# Of a folded raw word (cold path): group 1 a Chinese/Japanese run, group 2 another word.
+# Tokens of folded text: group 1 a Chinese/Japanese run, group 2 another word. A word starts
+# with a letter or digit, so that a stray mark (after an emoji, say) is no token of its own.
 _SUBWORD: Final = regex.compile(
     rf"({_CJK}+)|([[\p{{L}}\p{{N}}]--{_CJK}][[\p{{L}}\p{{M}}\p{{N}}]--{_CJK}]*)", regex.V1
 )
-
-
-_ASCII_SEPARATORS: Final = str.maketrans(
-    {chr(c): " " for c in range(128) if not chr(c).isalnum()}
-)
-
-
-def _particles(particles: tuple[str, ...]) -> str:
-    # Spelled out case by case, not with IGNORECASE: that would let `ſ` or the Kelvin sign
-    # stand for s and k, differently in `re` and `regex`.
-    ordered = sorted(set(particles), key=lambda p: (-len(p), p))
-    return "|".join("".join(f"[{c}{c.upper()}]" for c in p) for p in ordered)
+_ASCII_SEPARATORS: Final = str.maketrans({chr(c): " " for c in range(128) if not chr(c).isalnum()})
 
 
 @dataclass(frozen=True)
 class _Tokenizer:
-    """Cuts a text into raw words (unfolded), dropping elided particles."""
+    """Cuts a text into raw words, unfolded, then a raw word into folded words.
+
+    A raw word is a run of letters, marks and digits of the text as written, with the
+    apostrophe that follows it when elisions are dropped: folding a raw word on its own
+    then gives what folding the whole text would, particle and apostrophe included.
+    """
 
     elisions: tuple[str, ...]
-    plain: "re.Pattern[str]" = field(init=False)  # for text of Windows-1252 characters
-    full: "regex.Pattern[str]" = field(init=False)  # for any text
-    subwords: "regex.Pattern[str]" = field(init=False)  # for a folded raw word
+    ascii: "re.Pattern[str]" = field(init=False)  # lower-cased ASCII text
+    plain: "re.Pattern[str]" = field(init=False)  # text of Windows-1252 characters
+    full: "regex.Pattern[str]" = field(init=False)  # any text
+    subwords: "regex.Pattern[str]" = field(init=False)  # a folded raw word
 
     def __post_init__(self) -> None:
-        plain, full = r"[^\W_]+", _LETTERS
-        sub = _SUBWORD.pattern
+        ascii_, plain, full = r"[a-z0-9]+", r"[^\W_]+", r"[\p{L}\p{M}\p{N}]+"
+        subwords = _SUBWORD.pattern
         if self.elisions:
-            # The particle is a whole word followed by an apostrophe (`aujourd'hui` keeps
-            # its `d`); matching it first, ungrouped, drops it.
-            p = _particles(self.elisions)
-            plain = rf"(?<![^\W_])(?:{p})[{_APOSTROPHES}]|({plain})"
-            full = rf"(?<![\p{{L}}\p{{M}}\p{{N}}])(?:{p})[{_APOSTROPHES}]|({full})"
-            sub = rf"(?<![\p{{L}}\p{{M}}\p{{N}}])(?:{p})'|{sub}"
+            ascii_, plain, full = ascii_ + "'?", plain + "['\u2019]?", full + "['\u2019\uff07]?"
+            # A particle is a whole word followed by an apostrophe: `aujourd'hui` keeps its d.
+            particles = "|".join(sorted(set(self.elisions), key=lambda p: (-len(p), p)))
+            subwords = rf"(?<![\p{{L}}\p{{M}}\p{{N}}])(?:{particles})'|{subwords}"
+        object.__setattr__(self, "ascii", re.compile(ascii_))
         object.__setattr__(self, "plain", re.compile(plain))
         object.__setattr__(self, "full", regex.compile(full))
-        object.__setattr__(self, "subwords", regex.compile(sub, regex.V1))
+        object.__setattr__(self, "subwords", regex.compile(subwords, regex.V1))
 
     def raw_words(self, text: str) -> list[str]:
+        words: list[str]
         if text.isascii():
             text = text.lower()
-            if not self.elisions or "'" not in text:
-                return text.translate(_ASCII_SEPARATORS).split()  # faster still than `re`
-            words: list[str] = self.plain.findall(text)
-        else:
-            # What `fold` removes or turns into an apostrophe must not split a word here.
-            for char in _JOINERS:
-                if char in text:
-                    text = text.replace(char, "")
-            if "\u02bc" in text:
-                text = text.replace("\u02bc", "'")
-            try:
-                # Python's Unicode data agrees with `regex` on these characters, which hold
-                # no marks: `re` splits them the same, several times faster.
-                text.encode("cp1252")
-            except UnicodeEncodeError:
-                words = self.full.findall(text)
+            if self.elisions and "'" in text:
+                words = self.ascii.findall(text)
             else:
-                words = self.plain.findall(text)
-        if self.elisions:
-            return [w for w in words if w]
+                words = text.translate(_ASCII_SEPARATORS).split()  # faster still than `re`
+            return words
+        for char in _JOINERS:
+            # Not letters, so they would split a word that folding joins.
+            if char in text:
+                text = text.replace(char, "")
+        try:
+            # Python's Unicode data agrees with `regex`'s on these characters, and none is a
+            # mark: `re` cuts them the same, several times faster.
+            text.encode("cp1252")
+        except UnicodeEncodeError:
+            words = self.full.findall(text)
+        else:
+            words = self.plain.findall(text)
         return words
 
     def subword_pairs(self, raw: str) -> list[tuple[str, str]]:
-        """(cjk, other) pairs of a raw word, folded: it may hold several words once folded
-        (`½` -> `1⁄2`, `lʼecole`) or Chinese/Japanese runs."""
+        """(cjk, other) pairs of a raw word's folded words: once folded it may hold several
+        (`½` -> `1⁄2`, `lʼécole` -> `l'ecole`), an elided particle, or Chinese/Japanese."""
         pairs: list[tuple[str, str]] = self.subwords.findall(fold(raw))
         return [(cjk, word) for cjk, word in pairs if cjk or word]
 
@@ -257,9 +265,7 @@ _STEMMER_FOR_LANGUAGE: Final = {
     "tr": "turkish",
     "yi": "yiddish",
 }
-_ALGORITHMS: Final = tuple(
-    sorted(set(_STEMMER_FOR_LANGUAGE.values()) & set(Stemmer.algorithms()))
-)
+_ALGORITHMS: Final = tuple(sorted(set(_STEMMER_FOR_LANGUAGE.values()) & set(Stemmer.algorithms())))
 _ELISIONS_FOR_LANGUAGE: Final = {"fr": _FRENCH_ELISIONS, "it": _ITALIAN_ELISIONS}
 
 # Stemmers are given folded words: then `décembre` and `decembre` are one token whatever a
@@ -371,7 +377,7 @@ def _remember(cache: dict[str, _V], raw: str, value: _V) -> None:
     cache[raw] = value
 
 
-@lru_cache(maxsize=None)
+@cache
 def _profile(algorithm: str | None, elisions: tuple[str, ...]) -> _Profile:
     return _Profile(algorithm, _Tokenizer(elisions))
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import Connection, func, text
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app.storage.tables import (
@@ -234,3 +235,72 @@ def list_keys(session: Session) -> Sequence[ApiKey]:
 
 def get_key(session: Session, key_id: str) -> ApiKey | None:
     return session.get(ApiKey, key_id)
+
+
+# --- change log and feeds -----------------------------------------------------------------------
+
+
+def changes_after(session: Session, cursor: int, limit: int) -> Sequence[Change]:
+    return session.exec(
+        select(Change).where(col(Change.cursor) > cursor).order_by(col(Change.cursor)).limit(limit)
+    ).all()
+
+
+@dataclass(frozen=True)
+class FeedRow:
+    id: int
+    url: str
+    date_published: datetime | None
+    updated_at: datetime
+    deleted_at: datetime | None
+    status: str
+    jsonld: bytes | None
+
+
+def feed_rows(
+    session: Session,
+    *,
+    publisher_ids: Sequence[str] | None,
+    language: str | None,
+    since: datetime | None,
+    after: tuple[datetime, int] | None,
+    limit: int,
+) -> list[FeedRow]:
+    """Public reviews and the tombstones of once-public ones, most recently changed first."""
+    was_public = select(Change.review_id).where(Change.review_id == Review.id).exists()
+    query = sa_select(
+        col(Review.id),
+        col(Review.url),
+        col(Review.date_published),
+        col(Review.updated_at),
+        col(Review.deleted_at),
+        col(Review.status),
+        col(Review.jsonld),
+    ).where(((col(Review.status) == "published") & col(Review.deleted_at).is_(None)) | was_public)
+    if publisher_ids is not None:
+        query = query.where(col(Review.publisher_id).in_(publisher_ids))
+    if language:
+        query = query.where(
+            (col(Review.language) == language) | col(Review.language).startswith(language + "-")
+        )
+    if since:
+        query = query.where(col(Review.updated_at) >= since)
+    if after:
+        query = query.where(
+            (col(Review.updated_at) < after[0])
+            | ((col(Review.updated_at) == after[0]) & (col(Review.id) < after[1]))
+        )
+    query = query.order_by(col(Review.updated_at).desc(), col(Review.id).desc()).limit(limit)
+    return [FeedRow(*row) for row in session.execute(query).all()]
+
+
+def published_documents(session: Session, after_id: int, limit: int) -> Sequence[tuple[int, bytes]]:
+    rows = session.exec(
+        select(Review.id, Review.jsonld)
+        .where(Review.status == "published")
+        .where(col(Review.deleted_at).is_(None))
+        .where(col(Review.id) > after_id)
+        .order_by(col(Review.id))
+        .limit(limit)
+    ).all()
+    return [(row[0], row[1]) for row in rows if row[0] is not None and row[1] is not None]
