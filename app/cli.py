@@ -1,4 +1,4 @@
-"""`claimreview serve | migrate | keys | demo | export | reindex` — the service's command line."""
+"""`claimreview serve | migrate | keys | demo | import | export | reindex`: the command line."""
 
 import argparse
 import sys
@@ -82,6 +82,15 @@ def _demo(_: argparse.Namespace) -> int:
     return 0
 
 
+def _import(args: argparse.Namespace) -> int:
+    from app.importing import run_import
+
+    result = run_import(make_database(get_settings().database_url), args.file, dry_run=args.dry_run)
+    return (
+        1 if result.rejected and not (result.created or result.updated or result.unchanged) else 0
+    )
+
+
 def _export(args: argparse.Namespace) -> int:
     from app.domain.feeds import export_lines
 
@@ -146,6 +155,17 @@ def parser() -> argparse.ArgumentParser:
     commands.add_parser("demo", help="load the demo publishers and fact-checks").set_defaults(
         run=_demo
     )
+    import_cmd = commands.add_parser(
+        "import", help="import ClaimReview markup: JSON (any shape) or NDJSON, file or '-'"
+    )
+    import_cmd.add_argument("file", help="a file, or - for standard input")
+    import_cmd.add_argument(
+        "--dry-run", action="store_true", help="check every record, store nothing"
+    )
+    import_cmd.set_defaults(run=_import)
+    export = commands.add_parser("export", help="write every published ClaimReview as NDJSON")
+    export.add_argument("file", nargs="?", default="-", help="output file (default: stdout)")
+    export.set_defaults(run=_export)
     commands.add_parser("reindex", help="rebuild the search index from the tables").set_defaults(
         run=_reindex
     )

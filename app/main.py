@@ -15,7 +15,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException
 
-from app.api import claims, feeds, health, keys, publishers, reviews, search
+from app.api import claims, feeds, health, ingest, keys, publishers, reviews, search
 from app.api.middleware import BodyLimitMiddleware
 from app.claimreview.jsonld import ClaimReview
 from app.config import Settings, get_settings
@@ -140,7 +140,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         expose_headers=["ETag", "Link", "Location", "Last-Modified"],
         max_age=86400,
     )
-    for module in (publishers, claims, reviews, keys, search, feeds, health):
+    for module in (publishers, claims, reviews, keys, search, ingest, feeds, health):
         app.include_router(module.router)
 
     def openapi() -> dict[str, Any]:

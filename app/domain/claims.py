@@ -95,11 +95,10 @@ def _owners(session: Session, claim: Claim) -> set[str]:
     return owners
 
 
-def update_claim(
-    session: Session, principal: Principal, claim_id: int, data: ClaimUpdate
-) -> ClaimPublic:
+def apply_claim_changes(session: Session, claim_id: int, data: ClaimUpdate) -> bool:
+    """Apply the fields given; when anything changed, re-render and re-index the claim's
+    published reviews. Returns whether it changed. Does not commit."""
     claim = load_claim(session, claim_id)
-    require_claim_writer(principal, _owners(session, claim))
     changes = data.model_dump(exclude_unset=True)
     changed = False
     if "text" in changes and data.text != claim.text:
@@ -141,6 +140,15 @@ def update_claim(
         session.flush()
         publishing.rerender_claim(session, claim)
         refresh_claims(session, [claim_id])
+    return changed
+
+
+def update_claim(
+    session: Session, principal: Principal, claim_id: int, data: ClaimUpdate
+) -> ClaimPublic:
+    claim = load_claim(session, claim_id)
+    require_claim_writer(principal, _owners(session, claim))
+    if apply_claim_changes(session, claim_id, data):
         session.commit()
     return claim_public(claim, repo.appearances_of(session, claim_id))
 

@@ -72,6 +72,14 @@ def _set_rating(review: Review, rating: RatingIn, publisher: Publisher) -> None:
     ).value
 
 
+def _done(session: Session, commit: bool) -> None:
+    """Use cases commit; the importer applies several in one transaction and commits itself."""
+    if commit:
+        session.commit()
+    else:
+        session.flush()
+
+
 def load_review(session: Session, review_id: int, *, for_update: bool = False) -> Review:
     review = repo.get_review(session, review_id, for_update=for_update)
     if review is None:
@@ -99,7 +107,9 @@ def _publish_side_effects(
         repo.append_change(session, kind, review)
 
 
-def create_review(session: Session, principal: Principal, data: ReviewCreate) -> ReviewPublic:
+def create_review(
+    session: Session, principal: Principal, data: ReviewCreate, *, commit: bool = True
+) -> ReviewPublic:
     publisher_id = data.publisher_id or principal.publisher_id
     if publisher_id is None:
         raise _invalid("publisher_id", "required with a key that is not bound to a publisher")
@@ -139,7 +149,7 @@ def create_review(session: Session, principal: Principal, data: ReviewCreate) ->
     _publish_side_effects(session, review, None, None)
     if review.status == ReviewStatus.PUBLISHED:
         refresh_claims(session, [claim.id])
-    session.commit()
+    _done(session, commit)
     return review_public(review)
 
 
@@ -149,6 +159,8 @@ def update_review(
     review_id: int,
     data: ReviewUpdate,
     if_match: str | None,
+    *,
+    commit: bool = True,
 ) -> ReviewPublic:
     review = load_review(session, review_id, for_update=True)
     require_editor_of(principal, review.publisher_id)
@@ -183,7 +195,7 @@ def update_review(
         review.status = data.status.value
 
     if review_public(review).model_dump() == before:
-        session.rollback()
+        session.expire(review)  # nothing to write: drop the unflushed assignments
         return review_public(load_review(session, review_id))
 
     now = utcnow()
@@ -199,7 +211,7 @@ def update_review(
     _publish_side_effects(session, review, old_status, revision)
     if ReviewStatus.PUBLISHED in (old_status, review.status):
         refresh_claims(session, [old_claim_id, review.claim_id])
-    session.commit()
+    _done(session, commit)
     return review_public(review)
 
 

@@ -4,7 +4,7 @@ Documents and queries go through exactly the same steps, so that a token of the 
 token of a query are equal exactly when they should match:
 
 1. `fold`: NFKC, casefold; Latin, Greek and Cyrillic diacritics, Arabic harakat and tatweel
-   removed.
+   (and Hebrew points, joiners, variation selectors) removed.
 2. Elided French and Italian particles (`l'`, `d'`, `dell'`...) dropped.
 3. Tokens are runs of letters, marks and digits; Chinese and Japanese runs become bigrams.
 4. Other tokens are stemmed by the Snowball stemmer of the text's language, if it has one.
@@ -22,14 +22,14 @@ tokens of folding the whole text first (see `_Tokenizer`).
 import re
 import threading
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from operator import add
 from typing import Final, Literal, TypeVar
 
 import regex  # type: ignore[import-untyped]
-import Stemmer  # type: ignore[import-untyped]
+import Stemmer
 
 Field = Literal["text", "headline", "summary", "claimant"]
 
@@ -134,19 +134,8 @@ def fold(text: str) -> str:
 # --- Elision and tokenising ----------------------------------------------------------------
 
 _FRENCH_ELISIONS: Final = (
-    "l",
-    "d",
-    "j",
-    "qu",
-    "n",
-    "s",
-    "c",
-    "m",
-    "t",
-    "jusqu",
-    "lorsqu",
-    "puisqu",
-)
+    "l", "d", "j", "qu", "n", "s", "c", "m", "t", "jusqu", "lorsqu", "puisqu",
+)  # fmt: skip
 _ITALIAN_ELISIONS: Final = ("l", "dell", "dall", "nell", "sull", "all", "un", "quell")
 
 # Script_Extensions rather than Script, so that the katakana length mark ー (script Common)
@@ -179,6 +168,8 @@ class _Tokenizer:
         ascii_, plain, full = r"[a-z0-9]+", r"[^\W_]+", r"[\p{L}\p{M}\p{N}]+"
         subwords = _SUBWORD.pattern
         if self.elisions:
+            # With the apostrophe, if any, that may make its last folded word a particle (ʼ is
+            # a letter: already inside the raw word).
             ascii_, plain, full = ascii_ + "'?", plain + "['\u2019]?", full + "['\u2019\uff07]?"
             # A particle is a whole word followed by an apostrophe: `aujourd'hui` keeps its d.
             particles = "|".join(sorted(set(self.elisions), key=lambda p: (-len(p), p)))
@@ -214,7 +205,10 @@ class _Tokenizer:
     def subword_pairs(self, raw: str) -> list[tuple[str, str]]:
         """(cjk, other) pairs of a raw word's folded words: once folded it may hold several
         (`½` -> `1⁄2`, `lʼécole` -> `l'ecole`), an elided particle, or Chinese/Japanese."""
-        pairs: list[tuple[str, str]] = self.subwords.findall(fold(raw))
+        folded = fold(raw)
+        if folded.isascii() and folded.isalnum():
+            return [("", folded)]  # the common case, without the slow set operations below
+        pairs: list[tuple[str, str]] = self.subwords.findall(folded)
         return [(cjk, word) for cjk, word in pairs if cjk or word]
 
 
@@ -308,9 +302,10 @@ def _stem(algorithm: str, word: str) -> str:
             rewritten = word[: -len(suffix)] + replacement
             break
     stem: str = _stemmer(algorithm).stemWord(rewritten)
-    if not stem.isascii():
+    if not (stem.isascii() or rewritten.startswith(stem)):
         stem = fold(stem)  # some stemmers put accents back: Turkish secim -> seç
-    if not SAFE_TOKEN.fullmatch(stem):
+    # isalnum() answers for nearly every stem, at a fraction of the cost of the regex.
+    if not (stem.isalnum() or SAFE_TOKEN.fullmatch(stem)):
         return word
     return stem[:MAX_TOKEN_CHARS]
 
@@ -320,7 +315,7 @@ def _stem(algorithm: str, word: str) -> str:
 # Indexing a million claims meets the same few hundred thousand words again and again: a dict
 # lookup is far cheaper than folding and stemming. A cache is emptied when full rather than
 # kept in LRU order, which would cost on every hit; refilling it is cheap.
-_CACHE_LIMIT: Final = 100_000
+_CACHE_LIMIT: Final = 100_000  # some 12 MB a profile
 # Longer raw words are mostly unspaced Chinese, Japanese or Thai phrases, rarely seen twice.
 _CACHED_WORD_CHARS: Final = 40
 _ANY_LANGUAGE: Final = "*"
@@ -344,7 +339,7 @@ class _Profile:
         return (_stem(self.algorithm, word),)
 
     def raw_tokens(self, raw: str) -> tuple[str, ...]:
-        """A raw word's document tokens (not for `_ANY_LANGUAGE`)."""
+        """A raw word's document tokens."""
         tokens = self.tokens.get(raw)
         if tokens is None:
             found: list[str] = []
@@ -354,19 +349,24 @@ class _Profile:
             _remember(self.tokens, raw, tokens)
         return tokens
 
-    def raw_terms(self, raw: str) -> tuple[QueryTerm, ...]:
+    def raw_terms(self, raw: str) -> Iterable[QueryTerm]:
         """A raw word's query terms."""
         terms = self.terms.get(raw)
-        if terms is None:
-            found: list[QueryTerm] = []
-            for cjk, word in self.tokenizer.subword_pairs(raw):
-                if cjk:
-                    found += (QueryTerm((bigram,)) for bigram in _bigrams(cjk))
-                else:
-                    found.append(QueryTerm(self._word_tokens(word)))
-            terms = tuple(found)
-            _remember(self.terms, raw, terms)
+        if terms is not None:
+            return terms
+        if len(raw) > _CACHED_WORD_CHARS:
+            # Lazily: a 10,000-character Chinese query needs only its first 32 bigrams.
+            return self._terms(raw)
+        terms = tuple(self._terms(raw))
+        _remember(self.terms, raw, terms)
         return terms
+
+    def _terms(self, raw: str) -> Iterator[QueryTerm]:
+        for cjk, word in self.tokenizer.subword_pairs(raw):
+            if cjk:
+                yield from (QueryTerm((bigram,)) for bigram in _bigrams(cjk))
+            else:
+                yield QueryTerm(self._word_tokens(word))
 
 
 def _remember(cache: dict[str, _V], raw: str, value: _V) -> None:
@@ -411,7 +411,8 @@ def analyze(text: str, language: str | None) -> list[str]:
     analysed: Callable[[str], tuple[str, ...]] = profile.raw_tokens
     tokens: list[str] = []
     for raw in profile.tokenizer.raw_words(text):
-        tokens += known(raw) or analysed(raw)
+        found = known(raw)
+        tokens += analysed(raw) if found is None else found
     return tokens
 
 
@@ -431,7 +432,8 @@ def analyze_query(text: str, language: str | None) -> list[QueryTerm]:
     known = profile.terms.get
     terms: dict[tuple[str, ...], QueryTerm] = {}
     for raw in profile.tokenizer.raw_words(text):
-        for term in known(raw) or profile.raw_terms(raw):
+        found = known(raw)
+        for term in profile.raw_terms(raw) if found is None else found:
             terms.setdefault(term.alternatives, term)
             if len(terms) == MAX_QUERY_TERMS:
                 return list(terms.values())

@@ -54,6 +54,19 @@ def publishers_by_ids(session: Session, ids: Iterable[str]) -> Sequence[Publishe
     return session.exec(select(Publisher).where(col(Publisher.id).in_(list(ids)))).all()
 
 
+def publisher_by_name(session: Session, name: str) -> Publisher | None:
+    return session.exec(
+        select(Publisher).where(func.lower(Publisher.name) == name.strip().lower())
+    ).first()
+
+
+def add_site(session: Session, publisher: Publisher, host: str) -> None:
+    session.add(PublisherSite(host=host, publisher_id=publisher.id))
+    publisher.sites = [*publisher.sites, host]
+    session.add(publisher)
+    session.flush()
+
+
 def publisher_owning_site(session: Session, host: str) -> str | None:
     return session.exec(
         select(PublisherSite.publisher_id).where(PublisherSite.host == host)
@@ -100,6 +113,36 @@ def searchable_claim_ids(session: Session) -> list[int]:
         .order_by(col(Review.claim_id))
     ).all()
     return list(rows)
+
+
+def claim_id_by_text_key(session: Session, language: str, text_key: str) -> int | None:
+    return session.exec(
+        select(Claim.id)
+        .where(Claim.language == language)
+        .where(Claim.text_key == text_key)
+        .where(col(Claim.deleted_at).is_(None))
+        .order_by(col(Claim.id))
+    ).first()
+
+
+def claim_id_by_appearance(session: Session, url_keys: Sequence[str]) -> int | None:
+    return session.exec(
+        select(Appearance.claim_id)
+        .join(Claim, col(Claim.id) == col(Appearance.claim_id))
+        .where(col(Appearance.url_key).in_(url_keys))
+        .where(col(Claim.deleted_at).is_(None))
+        .order_by(col(Appearance.claim_id))
+    ).first()
+
+
+def live_review_publishers(session: Session, claim_id: int) -> set[str]:
+    return set(
+        session.exec(
+            select(Review.publisher_id)
+            .where(Review.claim_id == claim_id)
+            .where(col(Review.deleted_at).is_(None))
+        ).all()
+    )
 
 
 def claims_by_ids(session: Session, ids: Sequence[int]) -> Sequence[Claim]:

@@ -29,6 +29,7 @@ from app.search.analysis import (
 
 REAL_DATA = Path(__file__).resolve().parents[1] / "data" / "claimreview-real"
 SAFE = regex.compile(r"^[\p{L}\p{M}\p{N}]+$")
+TOKEN_CHARACTER = regex.compile(r"[\p{L}\p{M}\p{N}]")
 
 # A query in the document's language, and one with no language (searches every language).
 QUERY_LANGUAGES = pytest.mark.parametrize(
@@ -53,6 +54,13 @@ def real_claim(file_name: str) -> str:
     data = json.loads((REAL_DATA / file_name).read_text(encoding="utf-8"))
     claim: str = data["jsonld"]["claimReviewed"]
     return claim
+
+
+def spelled_with_letters(char: str) -> bool:
+    """A symbol that NFKC turns into letters or digits, such as ™ or ㈱."""
+    return not TOKEN_CHARACTER.match(char) and bool(
+        TOKEN_CHARACTER.search(unicodedata.normalize("NFKC", char))
+    )
 
 
 def strip_accents(text: str) -> str:
@@ -301,6 +309,12 @@ class TestInflections:
         assert not matches(a, lang, b, lang)
         assert not matches(a, lang, b, None)
 
+    @pytest.mark.parametrize(
+        ("lang", "a", "b"), [("pt", "mães", "mão"), ("pt", "pães", "pais"), ("pt", "pões", "pão")]
+    )
+    def test_rewriting_folded_endings_keeps_words_apart(self, lang: str, a: str, b: str) -> None:
+        assert analyze(a, lang) != analyze(b, lang)
+
     def test_the_text_language_chooses_the_stemmer(self) -> None:
         assert analyze("vaccins", "fr") == ["vaccin"]
         assert analyze("vaccins", None) == ["vaccins"]
@@ -449,6 +463,10 @@ class TestChineseAndJapanese:
     def test_japanese_non_substrings_do_not_find_it(self, query: str) -> None:
         assert not matches(self.JAPANESE, "ja", query, None)
 
+    def test_a_single_character_finds_it_only_where_it_stands_alone(self) -> None:
+        assert matches("猫。", "ja", "猫", None)
+        assert not matches("猫が好き", "ja", "猫", None)
+
     def test_halfwidth_katakana_finds_fullwidth(self) -> None:
         assert matches(self.JAPANESE, "ja", "ﾜｸﾁﾝ", None)
 
@@ -564,9 +582,11 @@ LANGUAGES = st.sampled_from(
 # Characters chosen to meet every path: accents precomposed and combining, apostrophes,
 # elisions, harakat, Indic signs, joiners, CJK, symbols, operators, controls.
 CHARACTERS = st.sampled_from(
-    list("aelsdtquLDÉéèàçñüößøœİıΆάЁёйि्ाক্া'’ʼ＇ -*\"^:()_.,\t\n\x00\x7f")
-    + ["\u0301", "\u064e", "\u0640", "\u200c", "\u200d", "\u00ad", "\ufe0f", "\u0651"]
-    + list("安倍晉三癌症ワクチンコーヒー한국어½Ⅻﬁ😀")
+    [
+        *"aelsdtquLDÉéèàçñüößøœİıΆάЁёйि्ाক্া'’ʼ＇ -*\"^:()_.,\t\n\x00\x7f",
+        *"\u0301\u064e\u0640\u200c\u200d\u00ad\ufe0f\u0651",
+        *"安倍晉三癌症ワクチンコーヒー한국어½Ⅻﬁ😀",
+    ]
 )
 PIECES = st.sampled_from(["l'", "d'", "qu'", "dell'", "un'", " AND ", " OR ", " NEAR ", '"a b"'])
 INTERESTING = st.lists(st.one_of(CHARACTERS, PIECES)).map("".join)
@@ -625,10 +645,12 @@ class TestProperties:
         assert finds(strip_accents(text), language, text, in_doc_language)
 
     @SETTINGS
-    @given(st.one_of(st.text(CHARACTERS), INTERESTING), LANGUAGES)
+    @given(TEXTS, LANGUAGES)
     def test_cutting_into_raw_words_first_gives_the_tokens_of_folding_the_whole_text(
         self, text: str, language: str | None
     ) -> None:
+        # The one known difference: a symbol that NFKC spells with letters (™ -> tm).
+        assume(not any(spelled_with_letters(c) for c in text))
         assert analyze(text, language) == reference_analyze(text, language)
 
 
