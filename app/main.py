@@ -16,7 +16,7 @@ from fastapi.responses import Response
 from starlette.exceptions import HTTPException
 
 from app.api import claims, feeds, health, ingest, keys, publishers, reviews, search
-from app.api.middleware import BodyLimitMiddleware
+from app.api.middleware import BodyLimitMiddleware, ClaimReviewFastPath
 from app.claimreview.jsonld import ClaimReview
 from app.config import Settings, get_settings
 from app.domain.page_tokens import PageTokens
@@ -127,6 +127,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)
+    # Innermost: CORS still wraps the fast path's answers.
+    app.add_middleware(ClaimReviewFastPath, state=app.state, cache_max_age=settings.cache_max_age)
     app.add_middleware(
         BodyLimitMiddleware,
         default_limit=settings.max_body_bytes,

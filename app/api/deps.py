@@ -6,14 +6,14 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 from sqlmodel import Session
 
-from app.config import Settings, get_settings
+from app.config import Settings
 from app.domain.access import Principal
 from app.domain.keys import authenticate
 from app.errors import Unauthorized
 from app.storage.database import Database
 
 
-def get_database(request: Request) -> Database:
+async def get_database(request: Request) -> Database:
     db: Database = request.app.state.db
     return db
 
@@ -33,7 +33,15 @@ def get_write_session(db: DatabaseDep) -> Iterator[Session]:
 
 SessionDep = Annotated[Session, Depends(get_session)]
 WriteSessionDep = Annotated[Session, Depends(get_write_session)]
-SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+async def get_app_settings(request: Request) -> Settings:
+    """The settings the app was created with (create_app(settings)), not the environment's."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 
 _BEARER = "bearer "
 

@@ -1,5 +1,3 @@
-from email.utils import format_datetime
-
 from fastapi import APIRouter, Header, Path, Response
 
 from app.api.deps import (
@@ -11,6 +9,7 @@ from app.api.deps import (
     SettingsDep,
     WriteSessionDep,
 )
+from app.api.middleware import document_headers
 from app.api.problems import WRITE, problems
 from app.domain import reviews
 from app.domain.schemas import ReviewCreate, ReviewPublic, ReviewRevisionList, ReviewUpdate
@@ -120,13 +119,7 @@ def get_claimreview(
         raise NotFound(f"No published review {review_id}.")
     if document.deleted or document.body is None:
         raise Gone(f"Review {review_id} was {'deleted' if document.deleted else 'retracted'}.")
-    assert document.etag is not None
-    assert document.rendered_at is not None
-    headers = {
-        "ETag": document.etag,
-        "Last-Modified": format_datetime(document.rendered_at, usegmt=True),
-        "Cache-Control": f"public, max-age={settings.cache_max_age}",
-    }
-    if if_none_match is not None and _matches(if_none_match, document.etag):
+    headers = document_headers(document, f"public, max-age={settings.cache_max_age}")
+    if if_none_match is not None and _matches(if_none_match, headers["ETag"]):
         return Response(status_code=304, headers=headers)
     return Response(content=document.body, media_type=JSONLD, headers=headers)

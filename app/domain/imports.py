@@ -239,14 +239,17 @@ class Importer:
         wording in the same language, or a claim sharing an appearance URL, else a new one."""
         found = repo.claim_id_by_text_key(session, data.language, claim_text_key(data.text))
         if found is None:
-            keys = [normalize_url(a.url) for a in data.appearances]
+            keys = [k for k in (normalize_url(a.url) for a in data.appearances) if _specific(k)]
             found = repo.claim_id_by_appearance(session, keys) if keys else None
         if found is not None and found != keep:
             return found, False
-        if keep is not None and repo.live_review_publishers(session, keep) <= {publisher_id}:
-            # The claim is this publisher's alone: correct it in place.
-            changed = apply_claim_changes(session, keep, ClaimUpdate(**data.model_dump()))
-            return keep, changed
+        if keep is not None:
+            if len(repo.live_reviews_of_claim(session, keep)) == 1:
+                # This review's alone: correct the claim in place.
+                changed = apply_claim_changes(session, keep, ClaimUpdate(**data.model_dump()))
+                return keep, changed
+            # Shared with other reviews (same wording or appearance): it stays as it is.
+            return keep, False
         if found is not None:
             return found, False
         claim = new_claim(session, data, publisher_id)
@@ -254,26 +257,31 @@ class Importer:
         return claim.id, False
 
     def _publisher(self, session: Session, record: ParsedReview) -> Publisher:
-        host = record.publisher_site or _host(record.url)
+        host = _host(record.url)
+        if self.principal.role == Role.EDITOR:
+            return self._editors_publisher(session, host)
         home = _host(record.publisher_url) if record.publisher_url else ""
+        site = record.publisher_site or ""
         publisher = (
             _by_site(session, host)
+            or (_by_site(session, site) if site else None)
             or (_by_site(session, home) if home else None)
             or _by_name(session, record.publisher_name)
+            or self._create_publisher(session, record, host)
         )
-        if publisher is None:
-            if self.principal.role == Role.EDITOR:
-                mine = self.principal.publisher_id
-                raise RecordRejected(f"the review is on {host}, which is not a site of '{mine}'")
-            publisher = self._create_publisher(session, record, host)
-        elif self.principal.role == Role.EDITOR and publisher.id != self.principal.publisher_id:
-            raise RecordRejected(
-                f"the review belongs to publisher '{publisher.id}', not to "
-                f"'{self.principal.publisher_id}'"
-            )
-        for site in (host, home):
-            if site and repo.publisher_owning_site(session, site) is None:
-                repo.add_site(session, publisher, site)
+        # What the markup ties to this publisher becomes one of its sites, unless another
+        # publisher already holds it.
+        for known in (host, site, home):
+            if known and repo.publisher_owning_site(session, known) is None:
+                repo.add_site(session, publisher, known)
+        return publisher
+
+    def _editors_publisher(self, session: Session, host: str) -> Publisher:
+        """An editor imports its own publisher's reviews: on one of its sites, nothing else."""
+        mine = self.principal.publisher_id
+        publisher = _by_site(session, host)
+        if publisher is None or publisher.id != mine:
+            raise RecordRejected(f"the review is on {host}, which is not a site of '{mine}'")
         return publisher
 
     def _create_publisher(self, session: Session, record: ParsedReview, host: str) -> Publisher:
@@ -312,6 +320,12 @@ def _by_name(session: Session, name: str | None) -> Publisher | None:
     if not name:
         return None
     return repo.publisher_by_name(session, name)
+
+
+def _specific(url_key: str) -> bool:
+    """A page, not a site's home: `facebook.com` must not merge every claim seen on Facebook."""
+    _, _, rest = url_key.partition("/")
+    return bool(rest.strip("/"))
 
 
 def _only(values: list[str]) -> str | None:

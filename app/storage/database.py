@@ -1,13 +1,50 @@
 """Engines and sessions for SQLite (embedded default) and PostgreSQL."""
 
+import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
+
+from app.storage.repositories import DOCUMENT_SQL_QMARK, StoredDocument, document_from_row
+
+
+class SqliteReaders:
+    """One autocommit sqlite3 connection per thread for the hottest read (a review's JSON-LD).
+
+    A single SELECT needs no BEGIN/ROLLBACK, no pool checkout and no SQLAlchemy statement
+    machinery: about 11 us per lookup instead of 190-240 us through `engine.connect()`.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._open: list[sqlite3.Connection] = []
+
+    def document(self, review_id: int) -> StoredDocument | None:
+        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = sqlite3.connect(
+                self.path, timeout=30, isolation_level=None, check_same_thread=False
+            )
+            connection.execute("PRAGMA busy_timeout=30000")
+            self._local.connection = connection
+            with self._lock:
+                self._open.append(connection)
+        return document_from_row(connection.execute(DOCUMENT_SQL_QMARK, (review_id,)).fetchone())
+
+    def close(self) -> None:
+        with self._lock:
+            for connection in self._open:
+                connection.close()
+            self._open.clear()
+        self._local = threading.local()
 
 
 @dataclass(frozen=True)
@@ -22,6 +59,8 @@ class Database:
 
     engine: Engine
     write_engine: Engine
+    # Set for a SQLite file (not in-memory): the JSON-LD fast path reads through it.
+    readers: SqliteReaders | None = field(default=None, compare=False, repr=False)
 
     @property
     def is_sqlite(self) -> bool:
@@ -39,6 +78,8 @@ class Database:
             yield session
 
     def dispose(self) -> None:
+        if self.readers is not None:
+            self.readers.close()
         self.engine.dispose()
         if self.write_engine is not self.engine:
             self.write_engine.dispose()
@@ -71,7 +112,14 @@ def _sqlite_engine(url: str, begin: str) -> Engine:
 
 
 def make_database(url: str, pool_size: int = 10) -> Database:
-    if make_url(url).get_backend_name() == "sqlite":
-        return Database(_sqlite_engine(url, "BEGIN"), _sqlite_engine(url, "BEGIN IMMEDIATE"))
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        path = parsed.database or ""
+        in_memory = path in ("", ":memory:") or parsed.query.get("mode") == "memory"
+        return Database(
+            _sqlite_engine(url, "BEGIN"),
+            _sqlite_engine(url, "BEGIN IMMEDIATE"),
+            None if in_memory or parsed.query else SqliteReaders(path),
+        )
     engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
     return Database(engine, engine)

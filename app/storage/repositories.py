@@ -3,6 +3,7 @@
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Connection, func, text
 from sqlalchemy import select as sa_select
@@ -135,16 +136,6 @@ def claim_id_by_appearance(session: Session, url_keys: Sequence[str]) -> int | N
     ).first()
 
 
-def live_review_publishers(session: Session, claim_id: int) -> set[str]:
-    return set(
-        session.exec(
-            select(Review.publisher_id)
-            .where(Review.claim_id == claim_id)
-            .where(col(Review.deleted_at).is_(None))
-        ).all()
-    )
-
-
 def claims_by_ids(session: Session, ids: Sequence[int]) -> Sequence[Claim]:
     return session.exec(select(Claim).where(col(Claim.id).in_(ids))).all()
 
@@ -218,14 +209,17 @@ class StoredDocument:
     rendered_at: datetime | None
 
 
-_DOCUMENT_QUERY = text(
-    "SELECT status, deleted_at, jsonld, jsonld_etag, rendered_at FROM review WHERE id = :id"
-)
+_DOCUMENT_COLUMNS = "SELECT status, deleted_at, jsonld, jsonld_etag, rendered_at FROM review"
+_DOCUMENT_QUERY = text(_DOCUMENT_COLUMNS + " WHERE id = :id")
+DOCUMENT_SQL_QMARK = _DOCUMENT_COLUMNS + " WHERE id = ?"  # for a raw sqlite3 connection
 
 
 def stored_document(connection: Connection, review_id: int) -> StoredDocument | None:
-    """The hot read path: one primary-key lookup of pre-rendered bytes, no ORM."""
-    row = connection.execute(_DOCUMENT_QUERY, {"id": review_id}).first()
+    """One primary-key lookup of pre-rendered bytes, no ORM."""
+    return document_from_row(connection.execute(_DOCUMENT_QUERY, {"id": review_id}).first())
+
+
+def document_from_row(row: Any) -> StoredDocument | None:
     if row is None:
         return None
     rendered_at = row[4]

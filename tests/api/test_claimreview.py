@@ -203,3 +203,29 @@ class TestCaching:
                 text("SELECT jsonld FROM review WHERE id = :id"), {"id": review["id"]}
             ).scalar_one()
         assert bytes(stored) == served
+
+
+class TestFastPath:
+    def test_fast_path_answers_exactly_as_the_route(
+        self, client: httpx.Client, make_review: Callable[..., dict[str, Any]]
+    ) -> None:
+        """A plain GET is answered by the SQLite fast path; one with If-None-Match goes
+        through the route. Both must say the same thing."""
+        review = make_review()
+        fast = client.get(
+            f"/v1/reviews/{review['id']}/claimreview", headers={"Origin": "https://a.example"}
+        )
+        routed = client.get(
+            f"/v1/reviews/{review['id']}/claimreview",
+            headers={"Origin": "https://a.example", "If-None-Match": '"other"'},
+        )
+        assert fast.status_code == routed.status_code == 200
+        assert fast.content == routed.content
+        for header in (
+            "content-type",
+            "etag",
+            "last-modified",
+            "cache-control",
+            "access-control-allow-origin",
+        ):
+            assert fast.headers[header] == routed.headers[header], header

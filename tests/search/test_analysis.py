@@ -174,7 +174,7 @@ class TestFolding:
     ) -> None:
         assert finds(BENGALI_CLAIM, "bn", word, in_doc_language)
 
-    def test_a_hindi_word_not_in_the_claim_does_not_find_it(self) -> None:
+    def test_a_word_not_in_an_indic_claim_does_not_find_it(self) -> None:
         assert not matches(HINDI_CLAIM, "hi", "दिल्ली", "hi")
         assert not matches(BENGALI_CLAIM, "bn", "কলকাতা", None)
 
