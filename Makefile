@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck pytest test-postgres contracts bench clean
+.PHONY: run test lint typecheck pytest test-postgres contracts bench bench-search bench-import clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,12 @@ contracts: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-dev
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python -m bench.claimreview_read
+
+bench-search: $(VENV)/.installed-dev
+	$(BIN)/python -m bench.search
+
+bench-import: $(VENV)/.installed-dev
+	$(BIN)/python -m bench.importing
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache claimreview.db*
