@@ -10,6 +10,7 @@ import orjson
 import pytest
 from sqlalchemy import text
 
+from app.claimreview.validate import validate
 from app.storage.database import Database
 from tests.conftest import auth
 from tests.jsonld import assert_valid
@@ -154,6 +155,7 @@ class TestFeed:
             for element in feed["dataFeedElement"]:
                 assert element["@type"] == "DataFeedItem"
                 assert_valid(element["item"])
+                assert validate(element["item"]).errors == ()
                 seen.append(element["url"])
             url = follow_link(response)
         assert seen == [r["url"] for r in reversed(created)]
@@ -219,4 +221,5 @@ class TestExport:
         for document in documents:
             assert document["@context"] == "https://schema.org"
             assert_valid(document)
+            assert validate(document).errors == ()
         assert sorted(d["url"] for d in documents) == sorted(r["url"] for r in created[1:])

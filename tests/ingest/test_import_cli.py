@@ -95,6 +95,43 @@ class TestCommandLineImport:
         assert "dry run" in done.stderr
         assert snapshot(db) == before
 
+    def test_progress_bar_on_a_terminal(
+        self, database_url: str, db: Database, tmp_path: Path
+    ) -> None:
+        import fcntl
+        import pty
+        import struct
+        import termios
+
+        path = tmp_path / "some.ndjson"
+        write_ndjson(path, 5)
+        controller, terminal = pty.openpty()
+        fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+        process = subprocess.Popen(
+            command(database_url, "import", str(path)),
+            env={**os.environ, "CLAIMREVIEW_DATABASE_URL": database_url},
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=terminal,
+            cwd=ROOT,
+        )
+        os.close(terminal)
+        output = b""
+        while True:
+            try:
+                chunk = os.read(controller, 4096)
+            except OSError:  # the terminal closed with the process
+                break
+            if not chunk:
+                break
+            output += chunk
+        process.wait(timeout=120)
+        os.close(controller)
+        text_out = output.decode(errors="replace")
+        assert "Importing" in text_out
+        assert "100%" in text_out
+        assert "5 created" in text_out
+
     def test_standard_input(self, database_url: str, db: Database) -> None:
         payload = orjson.dumps(claimreview("https://verifact.example/stdin"))
         done = subprocess.run(
