@@ -127,6 +127,12 @@ def search(session: Session, query: SearchQuery, tokens: PageTokens) -> SearchPa
     index = index_for(session.get_bind().dialect.name)
     if terms and stats is None:
         stats = index.stats(session, (a for t in terms for a in t.alternatives))
+    if terms and stats is not None:
+        # A query word without language becomes its stem in every language; most of those
+        # stems occur nowhere, and leaving them out spares the engine their lookups.
+        terms = [QueryTerm(tuple(a for a in t.alternatives if a in stats.idf)) for t in terms]
+        if not all(t.alternatives for t in terms):
+            return SearchPage([], None)
     filters = Filters(
         language=language,
         publisher_ids=matching_publishers(session, query.publisher) if query.publisher else None,

@@ -19,7 +19,7 @@ def render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[Fal
 
 # Engine-specific full-text parts, created by hand-written migration steps: SQLite's FTS5 table
 # (and the shadow tables FTS5 makes for it), PostgreSQL's tsvector column and its GIN index.
-_HAND_WRITTEN = ("search_fts", "tsv", "ix_search_doc_tsv")
+_HAND_WRITTEN = ("search_fts", "tsv", "ix_search_doc_tsv", "ix_search_posting_term_covering")
 
 
 def include_object(

@@ -26,7 +26,7 @@ B = 0.75
 class CorpusStats:
     docs: int
     avg_length: float
-    idf: dict[str, float]
+    idf: dict[str, float]  # only terms that occur in at least one indexed claim
 
 
 @dataclass(frozen=True)
@@ -192,7 +192,7 @@ class SearchIndex:
         return CorpusStats(
             docs=docs,
             avg_length=(length / docs) if docs else 1.0,
-            idf={t: _idf(docs, df.get(t, 0)) for t in wanted},
+            idf={t: _idf(docs, df[t]) for t in wanted if df.get(t, 0) > 0},
         )
 
     def search(
