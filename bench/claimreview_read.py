@@ -73,6 +73,26 @@ def _cpu_seconds(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _cpu_busy(cpus: frozenset[int] | None) -> tuple[float, float] | None:
+    """Busy and stolen seconds since boot of the given CPUs (all when None), from /proc/stat."""
+    try:
+        lines = Path("/proc/stat").read_text().splitlines()
+    except OSError:
+        return None
+    tick = os.sysconf("SC_CLK_TCK")
+    busy = steal = 0.0
+    for line in lines:
+        name, *values = line.split()
+        if not name.startswith("cpu") or name == "cpu":
+            continue
+        if cpus is not None and int(name[3:]) not in cpus:
+            continue
+        user, nice, system, _idle, _iowait, irq, softirq, stolen = map(int, values[:8])
+        busy += (user + nice + system + irq + softirq) / tick
+        steal += stolen / tick
+    return busy, steal
+
+
 _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3}
 
 
@@ -96,6 +116,10 @@ class WrkResult:
     socket_errors: dict[str, int]
     wrk_cpu_s: float
     server_cpu_s: float | None
+    # CPU time other processes used meanwhile on the server's CPU(s) and on wrk's; stolen time
+    others_on_server_cpus_s: float | None
+    others_on_wrk_cpus_s: float | None
+    steal_s: float | None
     seconds: float
     raw: str = field(repr=False)
 
@@ -138,6 +162,8 @@ def run_wrk(
     threads: int,
     pin: list[str],
     server_pid: int,
+    server_cpus: frozenset[int] | None = None,
+    wrk_cpus: frozenset[int] | None = None,
 ) -> WrkResult:
     command = [
         *pin,
@@ -155,6 +181,8 @@ def run_wrk(
         *script_args,
     ]
     server_before = _cpu_seconds(server_pid)
+    server_busy_before = _cpu_busy(server_cpus)
+    wrk_busy_before = _cpu_busy(wrk_cpus) if wrk_cpus is not None else None
     children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -166,11 +194,26 @@ def run_wrk(
         raise RuntimeError(f"wrk did not finish within {duration + 60:.0f}s") from None
     seconds = time.perf_counter() - started
     server_after = _cpu_seconds(server_pid)
-    # communicate() reaped wrk, the only child that ends meanwhile: the rusage delta is its own.
+    server_busy_after = _cpu_busy(server_cpus)
+    wrk_busy_after = _cpu_busy(wrk_cpus) if wrk_cpus is not None else None
+    # communicate() reaped wrk, the only child that ended meanwhile: the delta is its own.
     children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
     wrk_cpu = (children_after.ru_utime + children_after.ru_stime) - (
         children_before.ru_utime + children_before.ru_stime
     )
+    server_cpu = (
+        server_after - server_before
+        if server_before is not None and server_after is not None
+        else None
+    )
+    # What else ran on the server's CPUs (all CPUs when not pinned) and on wrk's.
+    others_server = others_wrk = steal = None
+    if server_busy_before and server_busy_after and server_cpu is not None:
+        own = server_cpu + (wrk_cpu if server_cpus is None else 0.0)
+        others_server = max(0.0, server_busy_after[0] - server_busy_before[0] - own)
+        steal = server_busy_after[1] - server_busy_before[1]
+    if wrk_busy_before and wrk_busy_after:
+        others_wrk = max(0.0, wrk_busy_after[0] - wrk_busy_before[0] - wrk_cpu)
     if process.returncode != 0:
         raise RuntimeError(f"wrk exited with {process.returncode}:\n{output}")
     parsed = parse_wrk(output)
@@ -187,15 +230,12 @@ def run_wrk(
         requests=requests,
         bytes_per_response=summary.get("bytes", 0) / requests if requests else 0.0,
         non_2xx=non_2xx,
-        socket_errors={
-            k: int(parsed[f"socket_{k}"]) for k in ("connect", "read", "write", "timeout")
-        },
+        socket_errors={k: int(parsed[f"socket_{k}"]) for k in SOCKET_ERRORS},
         wrk_cpu_s=wrk_cpu,
-        server_cpu_s=(
-            server_after - server_before
-            if server_before is not None and server_after is not None
-            else None
-        ),
+        server_cpu_s=server_cpu,
+        others_on_server_cpus_s=others_server,
+        others_on_wrk_cpus_s=others_wrk,
+        steal_s=steal,
         seconds=seconds,
         raw=output,
     )
@@ -292,19 +332,30 @@ def _check_wrk() -> None:
         sys.exit(2)
 
 
-def _pinning(enabled: bool) -> tuple[list[str], list[str], str]:
+@dataclass(frozen=True)
+class Pinning:
+    server: list[str]  # command prefixes
+    wrk: list[str]
+    server_cpus: frozenset[int] | None  # None: not pinned
+    wrk_cpus: frozenset[int] | None
+    note: str
+
+
+def _pinning(enabled: bool) -> Pinning:
     """taskset prefixes for the server and for wrk, and a sentence saying what was done."""
     cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
     if not enabled:
-        return [], [], "not pinned (--no-pin): server and wrk share all CPUs"
+        return Pinning([], [], None, None, "not pinned (--no-pin): server and wrk share all CPUs")
     if shutil.which("taskset") is None:
-        return [], [], "not pinned (taskset not found): server and wrk share all CPUs"
+        return Pinning([], [], None, None, "not pinned (taskset not found): CPUs shared")
     if len(cpus) < 2:
-        return [], [], f"not pinned (only {len(cpus)} CPU available)"
+        return Pinning([], [], None, None, f"not pinned (only {len(cpus)} CPU available)")
     server, rest = str(cpus[0]), ",".join(str(c) for c in cpus[1:])
-    return (
+    return Pinning(
         ["taskset", "-c", server],
         ["taskset", "-c", rest],
+        frozenset(cpus[:1]),
+        frozenset(cpus[1:]),
         f"pinned with taskset: uvicorn on CPU {server}, wrk on CPU {rest}",
     )
 
@@ -355,6 +406,7 @@ def _prepare_database(args: argparse.Namespace, workdir: Path) -> tuple[Path, by
                 f"{db_file} exists with {have} published reviews, not {args.reviews}; "
                 "remove it or give another --keep-db path"
             )
+        upgrade(url)  # a no-op unless migrations were added since it was made
         print(f"reusing {db_file} ({have} published reviews; --keep-db and it exists)")
         body, sizes = _sample_from_db(db_file)
         return db_file, body, sizes
@@ -409,15 +461,17 @@ class Target:
         return ordered[len(ordered) // 2]
 
 
-def _wrk(target: Target, args: argparse.Namespace, pin: list[str], duration: float) -> WrkResult:
+def _wrk(target: Target, args: argparse.Namespace, pins: Pinning, duration: float) -> WrkResult:
     result = run_wrk(
         target.server.base,
         target.script_args,
         duration=duration,
         connections=args.connections,
         threads=args.threads,
-        pin=pin,
+        pin=pins.wrk,
         server_pid=target.server.pid,
+        server_cpus=pins.server_cpus,
+        wrk_cpus=pins.wrk_cpus,
     )
     if result.non_2xx:
         print(result.raw, file=sys.stderr)
@@ -433,6 +487,20 @@ def _cpu_share(r: WrkResult) -> float | None:
     return r.server_cpu_s / r.seconds if r.server_cpu_s is not None else None
 
 
+def _pct(value: float | None, seconds: float) -> str:
+    return f"{100 * value / seconds:.0f}%" if value is not None else "n/a"
+
+
+def _round_line(target: str, number: int, r: WrkResult) -> str:
+    return (
+        f"  round {number} {target:<8}{r.requests_per_s:>9,.0f} requests/s  p50 {r.p50_ms:6.2f} ms"
+        f"  p99 {r.p99_ms:7.2f} ms  server CPU {_pct(r.server_cpu_s, r.seconds)}"
+        f" (others on its CPU {_pct(r.others_on_server_cpus_s, r.seconds)})"
+        f"  wrk CPU {_pct(r.wrk_cpu_s, r.seconds)}"
+        f" (others on its CPU {_pct(r.others_on_wrk_cpus_s, r.seconds)})"
+    )
+
+
 def _report(service: WrkResult, minimal: WrkResult, args: argparse.Namespace) -> float:
     ratio = service.requests_per_s / minimal.requests_per_s
     rows = [("claimreview (service)", service), ("minimal FastAPI app", minimal)]
@@ -444,12 +512,10 @@ def _report(service: WrkResult, minimal: WrkResult, args: argparse.Namespace) ->
     )
     print("-" * 116)
     for name, r in rows:
-        share = _cpu_share(r)
         print(
             f"{name:<24}{r.requests_per_s:>12,.0f}{r.p50_ms:>9.2f}{r.p90_ms:>9.2f}"
             f"{r.p99_ms:>9.2f}{r.max_ms:>9.1f}{r.requests:>11,}{r.bytes_per_response:>12.0f}"
-            f"{f'{100 * share:.0f}%' if share is not None else 'n/a':>12}"
-            f"{100 * r.wrk_cpu_s / r.seconds:>8.0f}%"
+            f"{_pct(r.server_cpu_s, r.seconds):>12}{_pct(r.wrk_cpu_s, r.seconds):>9}"
         )
     print("-" * 116)
     met = ratio >= args.target
@@ -466,12 +532,26 @@ def _report(service: WrkResult, minimal: WrkResult, args: argparse.Namespace) ->
             f"{1e6 / per_cpu[1]:.0f} us (ratio of requests per CPU-second: "
             f"{per_cpu[0] / per_cpu[1]:.3f})"
         )
-        if min(shares) < 0.9:
-            print(
-                "warning: a server got less than 90% of its CPU: other processes compete for "
-                "it, so the requests/s are low; the per-CPU-second figures still compare."
-            )
     for name, r in rows:
+        busy = []
+        if r.others_on_server_cpus_s is not None and r.others_on_server_cpus_s > 0.05 * r.seconds:
+            busy.append(
+                f"other processes used {100 * r.others_on_server_cpus_s / r.seconds:.0f}% "
+                "of the server's CPU"
+            )
+        wrk_cpu_busy = (r.others_on_wrk_cpus_s or 0.0) + r.wrk_cpu_s
+        if r.others_on_wrk_cpus_s is not None and wrk_cpu_busy > 0.9 * r.seconds:
+            busy.append(
+                f"wrk's CPU was busy {100 * wrk_cpu_busy / r.seconds:.0f}% of the time "
+                "(wrk may have been short of CPU)"
+            )
+        if r.steal_s is not None and r.steal_s / r.seconds > 0.05:
+            busy.append(f"the hypervisor stole {100 * r.steal_s / r.seconds:.0f}%")
+        if busy:
+            print(
+                f"warning: {name}: {'; '.join(busy)} during its run, so its requests/s are "
+                "lower than on a quiet machine; the CPU-per-request figures are less affected"
+            )
         errors = {k: v for k, v in r.socket_errors.items() if v}
         if errors:
             print(f"warning: {name}: wrk socket errors {errors}")
@@ -513,7 +593,7 @@ def main(argv: list[str] | None = None) -> int:
     wrk_version = subprocess.run(
         ["wrk", "-v"], capture_output=True, text=True, check=False
     ).stdout.splitlines()[0:1]
-    server_pin, wrk_pin, pin_note = _pinning(not args.no_pin)
+    pins = _pinning(not args.no_pin)
 
     print("claimreview read benchmark")
     print(f"  python {platform.python_version()} ({sys.executable})")
@@ -523,7 +603,7 @@ def main(argv: list[str] | None = None) -> int:
         f"sqlalchemy {_pkg('sqlalchemy')}, SQLite {sqlite3.sqlite_version}"
     )
     print(f"  {wrk_version[0] if wrk_version else 'wrk'}")
-    print(f"  {os.cpu_count()} CPUs ({_cpu_model()}); {pin_note}")
+    print(f"  {os.cpu_count()} CPUs ({_cpu_model()}); {pins.note}")
     print(f"  load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
     workdir = Path(tempfile.mkdtemp(prefix="claimreview-bench-"))
@@ -548,8 +628,8 @@ def main(argv: list[str] | None = None) -> int:
             "\n  minimal: uvicorn bench.minimal_app:app --workers 1, GET /fixed"
         )
         with (
-            Server("app.main:app", env, server_pin, workdir / "service.log") as service_server,
-            Server("bench.minimal_app:app", env, server_pin, workdir / "minimal.log") as minimal,
+            Server("app.main:app", env, pins.server, workdir / "service.log") as service_server,
+            Server("bench.minimal_app:app", env, pins.server, workdir / "minimal.log") as minimal,
         ):
             service_server.wait_ready("/healthz")
             service_server.wait_ready("/readyz")
@@ -568,19 +648,12 @@ def main(argv: list[str] | None = None) -> int:
             if args.warmup > 0:
                 for target in targets:
                     print(f"  {target.name}: warm-up {args.warmup:.0f}s", flush=True)
-                    _wrk(target, args, wrk_pin, args.warmup)
+                    _wrk(target, args, pins, args.warmup)
             for round_number in range(1, args.rounds + 1):
                 for target in targets:
-                    result = _wrk(target, args, wrk_pin, args.duration)
+                    result = _wrk(target, args, pins, args.duration)
                     target.runs.append(result)
-                    share = _cpu_share(result)
-                    print(
-                        f"  round {round_number} {target.name:<8} "
-                        f"{result.requests_per_s:>9,.0f} requests/s  p50 {result.p50_ms:6.2f} ms"
-                        f"  p99 {result.p99_ms:7.2f} ms  server CPU "
-                        f"{f'{100 * share:.0f}%' if share is not None else 'n/a'}",
-                        flush=True,
-                    )
+                    print(_round_line(target.name, round_number, result), flush=True)
                     if args.verbose:
                         print(result.raw)
         ratio = _report(targets[0].median(), targets[1].median(), args)
