@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+from fastapi import FastAPI
 from sqlalchemy import text
 from sqlmodel import SQLModel
 
@@ -63,6 +64,7 @@ def db(database_url: str) -> Iterator[Database]:
 class LiveServer:
     url: str
     settings: Settings
+    app: FastAPI
 
 
 def _free_port() -> int:
@@ -76,9 +78,8 @@ def _free_port() -> int:
 def live_server(database_url: str) -> Iterator[LiveServer]:
     settings = Settings(database_url=database_url, token_secret="test-secret")
     port = _free_port()
-    config = uvicorn.Config(
-        create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
-    )
+    app = create_app(settings)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -87,7 +88,7 @@ def live_server(database_url: str) -> Iterator[LiveServer]:
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("the test server did not start")
         time.sleep(0.02)
-    yield LiveServer(url=f"http://127.0.0.1:{port}", settings=settings)
+    yield LiveServer(url=f"http://127.0.0.1:{port}", settings=settings, app=app)
     server.should_exit = True
     thread.join(timeout=10)
 

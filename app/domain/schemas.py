@@ -385,3 +385,27 @@ class ChangeList(Output):
     next_cursor: str = Field(
         description="Pass as `after` to continue; equals `after` when nothing new happened."
     )
+
+
+# --- lookup -------------------------------------------------------------------------------------
+
+
+class LookupRequest(Input):
+    urls: list[str] = Field(
+        min_length=1, max_length=100, description="Web addresses to look up (at most 100)."
+    )
+
+
+class LookupMatch(Output):
+    id: int = Field(description="The review.")
+    claim_id: int = Field(description="The claim it reviews.")
+    publisher_id: str = Field(description="Who reviewed it.")
+    url: str = Field(description="The fact-check article.")
+    label: str = Field(description="The publisher's verdict, verbatim.")
+    verdict: Verdict = Field(description="The verdict normalised.")
+
+
+class LookupResponse(Output):
+    matches: dict[str, list[LookupMatch]] = Field(
+        description="For each URL as sent, the published reviews that concern it (may be empty)."
+    )

@@ -341,3 +341,37 @@ def published_documents(session: Session, after_id: int, limit: int) -> Sequence
         .limit(limit)
     ).all()
     return [(row[0], row[1]) for row in rows if row[0] is not None and row[1] is not None]
+
+
+# --- URL lookup ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LookupRow:
+    url_key: str
+    review_id: int
+    claim_id: int
+    publisher_id: str
+    url: str
+    label: str
+    verdict: str
+
+
+_LOOKUP_COLUMNS = "r.id, r.claim_id, r.publisher_id, r.url, r.rating_label, r.verdict"
+_PUBLISHED = "r.status = 'published' AND r.deleted_at IS NULL"
+
+
+def lookup_urls(session: Session, url_keys: Sequence[str]) -> list[LookupRow]:
+    """Published reviews whose claim appeared at one of these addresses, or whose article is one
+    of them: a single query for the whole batch, on the indexed url_key columns."""
+    if not url_keys:
+        return []
+    names = {f"k{i}": key for i, key in enumerate(url_keys)}
+    keys = ", ".join(f":{name}" for name in names)
+    sql = text(
+        f"SELECT a.url_key, {_LOOKUP_COLUMNS} FROM appearance a "  # noqa: S608 - fixed fragments
+        f"JOIN review r ON r.claim_id = a.claim_id WHERE a.url_key IN ({keys}) AND {_PUBLISHED} "
+        f"UNION ALL SELECT r.url_key, {_LOOKUP_COLUMNS} FROM review r "
+        f"WHERE r.url_key IN ({keys}) AND {_PUBLISHED}"
+    )
+    return [LookupRow(*row) for row in session.connection().execute(sql, names).all()]
