@@ -15,7 +15,18 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException
 
-from app.api import claims, feeds, health, ingest, keys, lookup, publishers, reviews, search
+from app.api import (
+    claims,
+    embeds,
+    feeds,
+    health,
+    ingest,
+    keys,
+    lookup,
+    publishers,
+    reviews,
+    search,
+)
 from app.api.middleware import BodyLimitMiddleware, ClaimReviewFastPath
 from app.claimreview.jsonld import ClaimReview
 from app.config import Settings, get_settings
@@ -142,7 +153,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         expose_headers=["ETag", "Link", "Location", "Last-Modified"],
         max_age=86400,
     )
-    for module in (publishers, claims, reviews, keys, search, lookup, ingest, feeds, health):
+    routers = (publishers, claims, reviews, keys, search, lookup, ingest, feeds, embeds, health)
+    for module in routers:
         app.include_router(module.router)
 
     def openapi() -> dict[str, Any]:

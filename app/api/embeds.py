@@ -1,0 +1,138 @@
+import re
+from typing import Any
+
+from fastapi import APIRouter, Path, Query, Response
+from fastapi.responses import HTMLResponse
+
+from app.api.deps import SessionDep, SettingsDep
+from app.api.problems import problems
+from app.domain import embeds
+from app.domain.reviews import visible_review
+from app.domain.urls import InvalidURL, normalize_url
+from app.domain.verdicts import Verdict
+from app.errors import Gone, NotFound, NotImplementedYet
+from app.storage import repositories as repo
+from app.storage.tables import Review
+
+router = APIRouter(tags=["embeds"])
+ReviewId = Path(description="The review's id.", ge=1, le=2**62)
+HTML_CACHE = "public, max-age=300"
+_EMBED_PATH = re.compile(r"/embed/reviews/([1-9][0-9]{0,18})/?$")
+DEFAULT_WIDTH, DEFAULT_HEIGHT = 560, 220
+
+
+def _published(session: Any, review_id: int) -> Review:
+    review = visible_review(session, review_id, None)
+    if review.status != "published" or review.jsonld is None:
+        raise Gone(f"Review {review_id} was retracted.")
+    return review
+
+
+@router.get(
+    "/v1/reviews/{review_id}/snippet",
+    summary="The ClaimReview in a <script type=application/ld+json> block for a page's <head>",
+    response_class=HTMLResponse,
+    responses=problems(404, 410),
+)
+def get_snippet(session: SessionDep, review_id: int = ReviewId) -> HTMLResponse:
+    review = _published(session, review_id)
+    assert review.jsonld is not None
+    return HTMLResponse(
+        embeds.snippet(review.jsonld),
+        headers={"Cache-Control": HTML_CACHE, "ETag": review.jsonld_etag or ""},
+    )
+
+
+@router.get(
+    "/embed/reviews/{review_id}",
+    summary="A small self-contained HTML card: claim, verdict, publisher, date, link",
+    response_class=HTMLResponse,
+    responses=problems(404, 410),
+)
+def get_card(session: SessionDep, settings: SettingsDep, review_id: int = ReviewId) -> HTMLResponse:
+    review = _published(session, review_id)
+    claim = repo.get_claim(session, review.claim_id)
+    publisher = repo.get_publisher(session, review.publisher_id)
+    assert claim is not None
+    assert publisher is not None
+    embed_url = f"{settings.public_url}/embed/reviews/{review_id}"
+    page = embeds.card(
+        embeds.CardData(
+            review_id=review_id,
+            claim=claim.text,
+            claim_language=claim.language,
+            verdict=Verdict(review.verdict),
+            label=review.rating_label,
+            headline=review.headline,
+            review_url=review.url,
+            review_language=review.language,
+            publisher=publisher.name,
+            date_published=review.date_published,
+        ),
+        embeds.oembed_href(settings.public_url, embed_url),
+    )
+    return HTMLResponse(
+        page,
+        headers={
+            "Content-Security-Policy": embeds.CARD_CSP,
+            "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "no-referrer",
+            "Cache-Control": HTML_CACHE,
+        },
+    )
+
+
+def _review_for(session: Any, public_url: str, url: str) -> Review:
+    """oEmbed's url: our embed URL, or the fact-check article's own address."""
+    if url.startswith(public_url):
+        match = _EMBED_PATH.search(url[len(public_url) :].split("?", 1)[0])
+        if match:
+            return _published(session, int(match.group(1)))
+    try:
+        review_id = repo.review_id_by_url_key(session, normalize_url(url))
+    except InvalidURL as exc:
+        raise NotFound(f"No fact-check at {url!r}: {exc}") from exc
+    if review_id is None:
+        raise NotFound(f"No fact-check at {url}.")
+    return _published(session, review_id)
+
+
+@router.get(
+    "/oembed",
+    summary="oEmbed 1.0 (rich) for a review's article URL or its /embed URL",
+    responses={**problems(404, 410, 422), 501: {"description": "format=xml is not offered"}},
+)
+def oembed(
+    session: SessionDep,
+    settings: SettingsDep,
+    response: Response,
+    url: str = Query(max_length=2048, description="The fact-check's URL or its embed URL."),
+    format: str = Query(default="json", pattern="^(json|xml)$", description="Only json."),
+    maxwidth: int | None = Query(default=None, ge=100, le=4000, description="Widest allowed."),
+    maxheight: int | None = Query(default=None, ge=80, le=4000, description="Tallest allowed."),
+) -> dict[str, Any]:
+    if format == "xml":
+        raise NotImplementedYet("Only format=json is offered.")
+    review = _review_for(session, settings.public_url, url)
+    publisher = repo.get_publisher(session, review.publisher_id)
+    claim = repo.get_claim(session, review.claim_id)
+    assert publisher is not None
+    assert claim is not None
+    width = min(DEFAULT_WIDTH, maxwidth or DEFAULT_WIDTH)
+    height = min(DEFAULT_HEIGHT, maxheight or DEFAULT_HEIGHT)
+    title = review.headline or claim.text
+    embed_url = f"{settings.public_url}/embed/reviews/{review.id}"
+    response.headers["Cache-Control"] = HTML_CACHE
+    return {
+        "version": "1.0",
+        "type": "rich",
+        "title": title,
+        "author_name": publisher.name,
+        "author_url": publisher.url,
+        "provider_name": "claimreview-api",
+        "provider_url": settings.public_url,
+        "cache_age": 3600,
+        "width": width,
+        "height": height,
+        "html": embeds.iframe(embed_url, width, height, title),
+    }

@@ -1,0 +1,112 @@
+"""Embeds for CMSes: the JSON-LD snippet, the HTML card and oEmbed. Every text is escaped for
+the context it lands in (a <script> body, HTML text, an HTML attribute)."""
+
+import base64
+import hashlib
+import html
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import quote
+
+from app.domain.verdicts import Verdict
+
+# JSON may hold "<", ">" and "&" only inside strings, where \\u escapes mean the same: so no
+# text can close the <script> element or open a comment. U+2028/2029 for old JS parsers.
+_SCRIPT_SAFE = {
+    ord("<"): "\\u003c",
+    ord(">"): "\\u003e",
+    ord("&"): "\\u0026",
+    0x2028: "\\u2028",
+    0x2029: "\\u2029",
+}
+
+
+def snippet(document: bytes) -> str:
+    body = document.decode("utf-8").translate(_SCRIPT_SAFE)
+    return f'<script type="application/ld+json">{body}</script>\n'
+
+
+VERDICT_STYLE: dict[Verdict, tuple[str, str]] = {
+    Verdict.FALSE: ("False", "#b3261e"),
+    Verdict.MOSTLY_FALSE: ("Mostly false", "#c2410c"),
+    Verdict.MISLEADING: ("Misleading", "#b45309"),
+    Verdict.MIXED: ("Mixed", "#a16207"),
+    Verdict.MOSTLY_TRUE: ("Mostly true", "#4d7c0f"),
+    Verdict.TRUE: ("True", "#15803d"),
+    Verdict.UNPROVEN: ("Unproven", "#475569"),
+    Verdict.SATIRE: ("Satire", "#7e22ce"),
+    Verdict.OTHER: ("Other", "#475569"),
+}
+
+CARD_CSS = (
+    "body{margin:0;font:15px/1.4 system-ui,sans-serif;color:#1f2937;background:#fff}"
+    ".card{border:1px solid #d1d5db;border-radius:8px;padding:14px 16px;max-width:560px}"
+    ".claim{margin:0 0 10px;font-size:17px}"
+    ".verdict{display:inline-block;color:#fff;border-radius:4px;padding:2px 8px;font-weight:600}"
+    ".label{margin-left:8px;font-style:italic}"
+    ".meta{margin-top:10px;font-size:13px;color:#4b5563}"
+    "a{color:#1d4ed8}"
+    + "".join(
+        f".v-{verdict.value}{{background:{colour}}}"
+        for verdict, (_, colour) in VERDICT_STYLE.items()
+    )
+)
+_CSS_HASH = base64.b64encode(hashlib.sha256(CARD_CSS.encode()).digest()).decode()
+# Nothing may load or run: no scripts at all, only the one inline style (by its hash).
+CARD_CSP = (
+    f"default-src 'none'; style-src 'sha256-{_CSS_HASH}'; img-src 'none'; "
+    "base-uri 'none'; form-action 'none'"
+)
+
+
+@dataclass(frozen=True)
+class CardData:
+    review_id: int
+    claim: str
+    claim_language: str
+    verdict: Verdict
+    label: str
+    headline: str | None
+    review_url: str
+    review_language: str
+    publisher: str
+    date_published: datetime | None
+
+
+def card(data: CardData, oembed_href: str) -> str:
+    word, _ = VERDICT_STYLE[data.verdict]
+    e = html.escape
+    date = f"{data.date_published:%Y-%m-%d}" if data.date_published else ""
+    return f"""<!doctype html>
+<html lang="{e(data.review_language)}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{e(data.headline or data.claim)}</title>
+<link rel="alternate" type="application/json+oembed" href="{e(oembed_href)}" title="oEmbed">
+<style>{CARD_CSS}</style>
+</head>
+<body>
+<article class="card">
+<p class="claim" lang="{e(data.claim_language)}" dir="auto">{e(data.claim)}</p>
+<p><span class="verdict v-{data.verdict.value}">{e(word)}</span>\
+<span class="label" dir="auto">{e(data.label)}</span></p>
+<p class="meta"><span dir="auto">{e(data.publisher)}</span>{" · " + e(date) if date else ""} · \
+<a href="{e(data.review_url)}" target="_blank" rel="noopener noreferrer">Read the fact-check</a></p>
+</article>
+</body>
+</html>
+"""
+
+
+def oembed_href(public_url: str, embed_url: str) -> str:
+    return f"{public_url}/oembed?format=json&url={quote(embed_url, safe='')}"
+
+
+def iframe(embed_url: str, width: int, height: int, title: str) -> str:
+    e = html.escape
+    return (
+        f'<iframe src="{e(embed_url)}" width="{width}" height="{height}" title="{e(title)}" '
+        'style="border:0" sandbox="allow-popups allow-popups-to-escape-sandbox" '
+        'loading="lazy"></iframe>'
+    )
