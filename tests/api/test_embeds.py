@@ -46,7 +46,9 @@ class TestSnippet:
         draft = make_review(status="draft")
         assert client.get(f"/v1/reviews/{draft['id']}/snippet").status_code == 404
         review = make_review()
-        client.patch(f"/v1/reviews/{review['id']}", json={"status": "retracted"}, headers=auth(editor_key))
+        client.patch(
+            f"/v1/reviews/{review['id']}", json={"status": "retracted"}, headers=auth(editor_key)
+        )
         assert client.get(f"/v1/reviews/{review['id']}/snippet").status_code == 410
 
 
@@ -68,7 +70,9 @@ class TestCard:
         assert all(link.startswith(("http://", "https://")) for link in links)
         assert 'type="application/json+oembed"' in page
 
-    def test_verdict_colour_and_word(self, client: httpx.Client, make_review: Callable[..., dict[str, Any]]) -> None:
+    def test_verdict_colour_and_word(
+        self, client: httpx.Client, make_review: Callable[..., dict[str, Any]]
+    ) -> None:
         review = make_review(rating={"label": "Mostly true"})
         page = client.get(f"/embed/reviews/{review['id']}").text
         assert 'class="verdict v-mostly_true">Mostly true<' in page
@@ -80,7 +84,10 @@ class TestOembed:
     ) -> None:
         review = make_review(url="https://verifact.example/checks/oembed")
         public = live_server.settings.public_url
-        for url in ("http://www.verifact.example/checks/oembed/?utm_source=x", f"{public}/embed/reviews/{review['id']}"):
+        for url in (
+            "http://www.verifact.example/checks/oembed/?utm_source=x",
+            f"{public}/embed/reviews/{review['id']}",
+        ):
             response = client.get("/oembed", params={"url": url, "format": "json"})
             assert response.status_code == 200, response.text
             body = response.json()
@@ -90,9 +97,13 @@ class TestOembed:
             assert f'src="{public}/embed/reviews/{review["id"]}"' in body["html"]
             assert (body["width"], body["height"]) == (560, 220)
 
-    def test_maxwidth_is_honoured(self, client: httpx.Client, make_review: Callable[..., dict[str, Any]]) -> None:
+    def test_maxwidth_is_honoured(
+        self, client: httpx.Client, make_review: Callable[..., dict[str, Any]]
+    ) -> None:
         review = make_review()
-        body = client.get("/oembed", params={"url": review["url"], "maxwidth": 300, "maxheight": 150}).json()
+        body = client.get(
+            "/oembed", params={"url": review["url"], "maxwidth": 300, "maxheight": 150}
+        ).json()
         assert (body["width"], body["height"]) == (300, 150)
         assert 'width="300"' in body["html"]
 
