@@ -108,6 +108,21 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _deliver(args: argparse.Namespace) -> int:
+    import signal
+    import threading
+
+    from app.domain.webhooks import run
+
+    settings = get_settings()
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    print("Delivering webhooks; stop with Ctrl-C.", file=sys.stderr)
+    run(make_database(settings.database_url), settings, stop, poll_seconds=args.poll)
+    return 0
+
+
 def _reindex(_: argparse.Namespace) -> int:
     from app.domain.indexing import reindex_all
 
@@ -166,6 +181,9 @@ def parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help="write every published ClaimReview as NDJSON")
     export.add_argument("file", nargs="?", default="-", help="output file (default: stdout)")
     export.set_defaults(run=_export)
+    deliver = commands.add_parser("deliver", help="send webhook deliveries until stopped")
+    deliver.add_argument("--poll", type=float, default=0.5, help="seconds between polls when idle")
+    deliver.set_defaults(run=_deliver)
     commands.add_parser("reindex", help="rebuild the search index from the tables").set_defaults(
         run=_reindex
     )

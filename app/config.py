@@ -35,6 +35,14 @@ class Settings(BaseSettings):
         "running several instances).",
     )
     log_level: str = Field(default="info", description="Log level of the service.")
+    webhook_allow_private: bool = Field(
+        default=False,
+        description="Let webhooks target private and loopback addresses (off: no SSRF).",
+    )
+    webhook_retry_base_seconds: float = Field(
+        default=2.0, description="First retry delay of a failed delivery; doubles each time."
+    )
+    webhook_timeout_seconds: float = Field(default=10.0, description="Delivery request timeout.")
 
 
 @cache

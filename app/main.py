@@ -26,6 +26,7 @@ from app.api import (
     publishers,
     reviews,
     search,
+    webhooks,
 )
 from app.api.middleware import BodyLimitMiddleware, ClaimReviewFastPath
 from app.claimreview.jsonld import ClaimReview
@@ -153,7 +154,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         expose_headers=["ETag", "Link", "Location", "Last-Modified"],
         max_age=86400,
     )
-    routers = (publishers, claims, reviews, keys, search, lookup, ingest, feeds, embeds, health)
+    routers = (
+        publishers,
+        claims,
+        reviews,
+        keys,
+        search,
+        lookup,
+        ingest,
+        feeds,
+        embeds,
+        webhooks,
+        health,
+    )
     for module in routers:
         app.include_router(module.router)
 

@@ -76,7 +76,12 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def live_server(database_url: str) -> Iterator[LiveServer]:
-    settings = Settings(database_url=database_url, token_secret="test-secret")
+    settings = Settings(
+        database_url=database_url,
+        token_secret="test-secret",
+        webhook_allow_private=True,  # the tests' receivers listen on 127.0.0.1
+        webhook_retry_base_seconds=0.05,
+    )
     port = _free_port()
     app = create_app(settings)
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")

@@ -409,3 +409,47 @@ class LookupResponse(Output):
     matches: dict[str, list[LookupMatch]] = Field(
         description="For each URL as sent, the published reviews that concern it (may be empty)."
     )
+
+
+# --- webhooks -----------------------------------------------------------------------------------
+
+
+class WebhookCreate(Input):
+    url: HttpURL = Field(description="Where to POST each change (http or https).")
+    publisher: Slug | None = Field(default=None, description="Only this publisher's reviews.")
+    language: LanguageTag | None = Field(default=None, description="Only reviews in this language.")
+    verdict: Verdict | None = Field(default=None, description="Only reviews with this verdict.")
+
+
+class WebhookPublic(Output):
+    id: str = Field(description="Identifier.")
+    url: str = Field(description="Where changes are sent.")
+    publisher: str | None = Field(description="Publisher filter.")
+    language: str | None = Field(description="Language filter.")
+    verdict: str | None = Field(description="Verdict filter.")
+    created_at: datetime = Field(description="When it was created.")
+
+
+class WebhookCreated(WebhookPublic):
+    secret: str = Field(
+        description="Signs every delivery (HMAC-SHA256 over `timestamp.body`). Shown only once."
+    )
+
+
+class WebhookList(Output):
+    webhooks: list[WebhookPublic] = Field(description="Your subscriptions.")
+
+
+class DeliveryPublic(Output):
+    id: int = Field(description="Identifier; also sent as the Webhook-Id header.")
+    cursor: str = Field(description="The change-log cursor delivered.")
+    status: Literal["pending", "delivered"] = Field(description="pending or delivered.")
+    attempts: int = Field(description="Requests made so far.")
+    last_status: int | None = Field(description="HTTP status of the last attempt.")
+    last_error: str | None = Field(description="Error of the last attempt, if it failed.")
+    next_attempt_at: datetime = Field(description="When it will be tried next (if pending).")
+    delivered_at: datetime | None = Field(description="When the receiver acknowledged it.")
+
+
+class DeliveryList(Output):
+    deliveries: list[DeliveryPublic] = Field(description="Newest first (at most 100).")

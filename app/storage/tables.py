@@ -201,3 +201,39 @@ class SearchStats(SQLModel, table=True):
     id: int = Field(primary_key=True)
     docs: int
     length: int
+
+
+class Webhook(SQLModel, table=True):
+    """A partner's subscription to the change log, with optional filters."""
+
+    id: str = Field(primary_key=True, max_length=32)
+    owner_key_id: str = Field(max_length=32, index=True)
+    url: str = Field(max_length=2048)
+    publisher_id: str | None = Field(default=None, max_length=64)
+    language: str | None = Field(default=None, max_length=35)
+    verdict: str | None = Field(default=None, max_length=20)
+    # Kept (not hashed) because every delivery is signed with it; shown to its owner once.
+    secret: str = Field(max_length=64)
+    # The change-log cursor up to which deliveries have been queued.
+    queued_through: int = 0
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class WebhookDelivery(SQLModel, table=True):
+    """One change to send to one subscription; retried until the receiver answers 2xx."""
+
+    __tablename__ = "webhook_delivery"
+    id: int | None = Field(default=None, primary_key=True)
+    webhook_id: str = Field(
+        sa_column=Column(String(32), ForeignKey("webhook.id"), nullable=False, index=True)
+    )
+    cursor: int
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    status: str = Field(max_length=20)  # pending | delivered
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_status: int | None = None
+    last_error: str | None = Field(default=None, max_length=500)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    delivered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
