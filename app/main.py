@@ -155,12 +155,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_age=86400,
     )
     routers = (
+        lookup,  # first: the most frequent request (browser extensions), matched soonest
         publishers,
         claims,
         reviews,
         keys,
         search,
-        lookup,
         ingest,
         feeds,
         embeds,

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, text
+from sqlalchemy import Connection, bindparam, func, text
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -361,17 +361,20 @@ _LOOKUP_COLUMNS = "r.id, r.claim_id, r.publisher_id, r.url, r.rating_label, r.ve
 _PUBLISHED = "r.status = 'published' AND r.deleted_at IS NULL"
 
 
+# One statement for any batch size: an expanding parameter, compiled once and cached (building
+# a fresh text() with 200 named parameters per request cost more than SQLite's own work).
+_LOOKUP = text(
+    f"SELECT a.url_key, {_LOOKUP_COLUMNS} FROM appearance a "  # noqa: S608 - fixed fragments
+    f"JOIN review r ON r.claim_id = a.claim_id WHERE a.url_key IN :keys AND {_PUBLISHED} "
+    f"UNION ALL SELECT r.url_key, {_LOOKUP_COLUMNS} FROM review r "
+    f"WHERE r.url_key IN :keys AND {_PUBLISHED}"
+).bindparams(bindparam("keys", expanding=True))
+
+
 def lookup_urls(session: Session, url_keys: Sequence[str]) -> list[LookupRow]:
     """Published reviews whose claim appeared at one of these addresses, or whose article is one
     of them: a single query for the whole batch, on the indexed url_key columns."""
     if not url_keys:
         return []
-    names = {f"k{i}": key for i, key in enumerate(url_keys)}
-    keys = ", ".join(f":{name}" for name in names)
-    sql = text(
-        f"SELECT a.url_key, {_LOOKUP_COLUMNS} FROM appearance a "  # noqa: S608 - fixed fragments
-        f"JOIN review r ON r.claim_id = a.claim_id WHERE a.url_key IN ({keys}) AND {_PUBLISHED} "
-        f"UNION ALL SELECT r.url_key, {_LOOKUP_COLUMNS} FROM review r "
-        f"WHERE r.url_key IN ({keys}) AND {_PUBLISHED}"
-    )
-    return [LookupRow(*row) for row in session.connection().execute(sql, names).all()]
+    rows = session.connection().execute(_LOOKUP, {"keys": list(url_keys)}).all()
+    return [LookupRow(*row) for row in rows]
