@@ -67,12 +67,7 @@ def feed_page(
     bound_to = fingerprint("feed", publisher, language, since.isoformat() if since else None)
     after = None
     if page_token:
-        state = tokens.decode(page_token)
-        if state.get("f") != bound_to:
-            raise BadRequest(
-                "This page_token belongs to a feed with other parameters.",
-                errors=[{"field": "page_token", "message": "used with different filters"}],
-            )
+        state = tokens.decode_bound(page_token, bound_to)
         after = (datetime.fromisoformat(state["a"][0]), int(state["a"][1]))
     rows = repo.feed_rows(
         session,

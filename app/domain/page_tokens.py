@@ -30,6 +30,16 @@ class PageTokens:
         body = _b64(orjson.dumps(payload))
         return f"{body}.{self._sign(body)}"
 
+    def decode_bound(self, token: str, bound_to: str) -> dict[str, Any]:
+        """A token's state, refused (400) when it was issued for other parameters."""
+        state = self.decode(token)
+        if state.get("f") != bound_to:
+            raise BadRequest(
+                "This page_token belongs to a request with other parameters.",
+                errors=[{"field": "page_token", "message": "used with different filters"}],
+            )
+        return state
+
     def decode(self, token: str, field: str = "page_token") -> dict[str, Any]:
         invalid = BadRequest(
             f"The {field} is not one this service issued (or it was altered).",

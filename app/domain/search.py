@@ -11,7 +11,7 @@ from sqlmodel import Session
 from app.domain.page_tokens import PageTokens, fingerprint
 from app.domain.schemas import ClaimPublic, ReviewPublic
 from app.domain.views import claim_public, review_public
-from app.errors import BadRequest, Unprocessable
+from app.errors import Unprocessable
 from app.search.analysis import QueryTerm, analyze, analyze_query
 from app.search.documents import primary_language
 from app.storage import repositories as repo
@@ -110,12 +110,7 @@ def search(session: Session, query: SearchQuery, tokens: PageTokens) -> SearchPa
     since = query.since
     offset = query.offset
     if query.page_token:
-        state = tokens.decode(query.page_token)
-        if state.get("f") != bound_to:
-            raise BadRequest(
-                "This page_token belongs to a search with other parameters.",
-                errors=[{"field": "page_token", "message": "used with different filters"}],
-            )
+        state = tokens.decode_bound(query.page_token, bound_to)
         score, sort_date, claim_id = state["a"]
         after = After(float(score), datetime.fromisoformat(sort_date), int(claim_id))
         stats = _frozen_stats(state["s"]) if state.get("s") else None

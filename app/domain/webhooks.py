@@ -17,8 +17,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import orjson
@@ -39,7 +38,7 @@ from app.domain.schemas import (
 from app.errors import Forbidden, NotFound, Unprocessable
 from app.storage.database import Database
 from app.storage.tables import Change, Webhook, WebhookDelivery
-from app.storage.types import utcnow
+from app.storage.types import as_utc, utcnow
 
 log = logging.getLogger("claimreview.webhooks")
 
@@ -236,7 +235,7 @@ def send_due(db: Database, settings: Settings) -> int:
         due = [
             (row[0], row[1].encode(), row[3], row[4])
             for row in session.execute(_OLDEST_PENDING).all()
-            if _as_utc(row[2]) <= utcnow()
+            if as_utc(row[2]) <= utcnow()
         ]
     for delivery_id, body, url, secret in due:
         timestamp = int(time.time())
@@ -265,13 +264,6 @@ def send_due(db: Database, settings: Settings) -> int:
             session.add(delivery)
             session.commit()
     return sent
-
-
-def _as_utc(value: Any) -> datetime:
-    if isinstance(value, str):  # SQLite through a raw text() query
-        value = datetime.fromisoformat(value)
-    result: datetime = value.replace(tzinfo=UTC)
-    return result
 
 
 def run(

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, text
@@ -19,7 +19,7 @@ from app.storage.tables import (
     Review,
     ReviewRevision,
 )
-from app.storage.types import utcnow
+from app.storage.types import as_utc, utcnow
 
 # Any fixed number: every transaction that appends to the change log takes this lock, so on
 # PostgreSQL cursors become visible in the order they were assigned and a polling reader that
@@ -222,11 +222,7 @@ def stored_document(connection: Connection, review_id: int) -> StoredDocument | 
 def document_from_row(row: Any) -> StoredDocument | None:
     if row is None:
         return None
-    rendered_at = row[4]
-    if isinstance(rendered_at, str):  # SQLite hands raw text() columns back as text
-        rendered_at = datetime.fromisoformat(rendered_at)
-    if rendered_at is not None:
-        rendered_at = rendered_at.replace(tzinfo=UTC)
+    rendered_at = as_utc(row[4]) if row[4] is not None else None
     return StoredDocument(row[0], row[1] is not None, row[2], row[3], rendered_at)
 
 

@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from app.search.analysis import QueryTerm
 from app.search.documents import SearchDocument
+from app.storage.types import as_utc
 
 K1 = 1.2
 B = 0.75
@@ -254,7 +255,7 @@ class SearchIndex:
             f"LIMIT {sql.bind(limit)} OFFSET {sql.bind(offset)}"
         )
         rows = session.connection().execute(text(query), sql.params).all()
-        return [Hit(int(r[0]), float(r[1]), _as_datetime(r[2])) for r in rows]
+        return [Hit(int(r[0]), float(r[1]), as_utc(r[2])) for r in rows]
 
     def _filters(self, sql: _Sql, filters: Filters) -> list[str]:
         conditions = []
@@ -385,13 +386,6 @@ def tsvector_literal(doc: SearchDocument) -> str:
     parts = [f"'{t}':1D" if t in claimant else f"'{t}'" for t in sorted(doc.weights)]
     parts += [f"'{t}':1D" for t in sorted(claimant - set(doc.weights))]
     return " ".join(parts)
-
-
-def _as_datetime(value: Any) -> datetime:
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    result: datetime = value.replace(tzinfo=UTC)
-    return result
 
 
 def index_for(dialect: str) -> SearchIndex:

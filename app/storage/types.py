@@ -22,12 +22,15 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if isinstance(value, str):  # SQLite when read through a raw text() query
-            value = datetime.fromisoformat(value)
-        aware: datetime = value.replace(tzinfo=UTC)
-        return aware
+        return None if value is None else as_utc(value)
+
+
+def as_utc(value: datetime | str) -> datetime:
+    """A stored naive-UTC timestamp as an aware datetime; SQLite hands columns read through a
+    raw text() query back as text."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC)
 
 
 def utcnow() -> datetime:
