@@ -27,11 +27,7 @@ import json
 import math
 import os
 import random
-import signal
-import socket
 import statistics
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -42,6 +38,7 @@ from typing import Any
 import httpx
 
 from bench import search_corpus as corpus
+from bench import server
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -115,74 +112,15 @@ def make_cases(seed: int, per_case: int) -> list[Case]:
 # --- the server ----------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-class Server:
-    def __init__(self, database_url: str) -> None:
-        self.port = _free_port()
-        env = {
+def start_server(database_url: str) -> server.Server:
+    return server.Server(
+        {
             **os.environ,
             "CLAIMREVIEW_DATABASE_URL": database_url,
             "CLAIMREVIEW_TOKEN_SECRET": "bench-search",
             "CLAIMREVIEW_LOG_LEVEL": "warning",
         }
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "app.main:app",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--workers",
-                "1",
-                "--no-access-log",
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
-            env=env,
-            start_new_session=True,
-        )
-        self.base = f"http://127.0.0.1:{self.port}"
-        deadline = time.monotonic() + 60
-        while True:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the server exited with {self.process.returncode}")
-            try:
-                if httpx.get(f"{self.base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("the server did not start within 60 s")
-            time.sleep(0.2)
-
-    def memory(self) -> dict[str, float]:
-        """VmHWM (peak resident) and VmRSS of the server process, in MB."""
-        out = {}
-        with open(f"/proc/{self.process.pid}/status", encoding="ascii") as status:
-            for line in status:
-                key, _, value = line.partition(":")
-                if key in ("VmHWM", "VmRSS"):
-                    out[key] = int(value.split()[0]) / 1024
-        return out
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
+    )
 
 
 # --- measuring -----------------------------------------------------------------------------------
@@ -306,7 +244,7 @@ def throughput(base: str, queries: Sequence[Query], seconds: float, threads: int
 
 
 def measure(
-    server: Server,
+    server: server.Server,
     engine: Engine,
     cases: Sequence[Case],
     *,
@@ -598,12 +536,12 @@ def run_engine(name: str, url: str, claims: int, args: argparse.Namespace) -> di
     print(f"index check: {checked} claims' stored rows equal build_document's", flush=True)
     print(band_df(url, args.seed), flush=True)
     cases = make_cases(args.seed, args.requests_per_case)
-    server = Server(url)
+    service = start_server(url)
     engine = Engine(url, args.page_size)
     try:
-        print(f"server pid {server.process.pid} on {server.base}", flush=True)
+        print(f"server pid {service.process.pid} on {service.base}", flush=True)
         measured = measure(
-            server,
+            service,
             engine,
             cases,
             page_size=args.page_size,
@@ -613,10 +551,10 @@ def run_engine(name: str, url: str, claims: int, args: argparse.Namespace) -> di
             concurrency=args.concurrency,
             log=lambda line: print(line, flush=True),
         )
-        memory = server.memory()
+        memory = service.memory()
     finally:
         engine.close()
-        server.stop()
+        service.stop()
     title = f"{name}, {claims:,} claims, page_size {args.page_size}"
     text_summary, figures = summary(measured, memory)
     print(f"\n== {title}: HTTP (service) vs index.search (engine), ms ==")
