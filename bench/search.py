@@ -37,6 +37,7 @@ from typing import Any
 
 import httpx
 
+from app.storage.migrate import upgrade
 from bench import search_corpus as corpus
 from bench import server
 
@@ -450,6 +451,7 @@ def prepare_sqlite(claims: int, seed: int, rebuild: bool) -> tuple[str, dict[str
     else:
         print(f"reusing {path.name} (--rebuild to load again)", flush=True)
         info["load"] = "cached"
+        upgrade(f"sqlite:///{path}")
     # A running service has its database in the page cache: read it once.
     with open(path, "rb") as handle:
         while handle.read(1 << 24):
@@ -481,6 +483,7 @@ def prepare_postgres(
     else:
         print(f"reusing schema {schema} (--rebuild to load again)", flush=True)
         info["load"] = "cached"
+        upgrade(url)
     return url, info
 
 
@@ -600,6 +603,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--page-size", type=int, default=10)
     parser.add_argument("--seed", type=int, default=20261128)
     parser.add_argument("--rebuild", action="store_true", help="load again, ignore the cache")
+    parser.add_argument(
+        "--load-only", action="store_true", help="prepare the corpora, measure nothing"
+    )
     parser.add_argument("--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/test")
     parser.add_argument("--pg-schema", default="bench_search")
     parser.add_argument(
@@ -617,12 +623,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     reports = []
     if args.engine in ("sqlite", "both"):
         url, info = prepare_sqlite(args.claims, args.seed, args.rebuild)
-        reports.append({**run_engine("SQLite", url, args.claims, args), **info})
+        if not args.load_only:
+            reports.append({**run_engine("SQLite", url, args.claims, args), **info})
     if args.engine in ("postgresql", "both"):
         url, info = prepare_postgres(
             args.pg_url, args.pg_schema, args.pg_claims, args.seed, args.rebuild
         )
-        reports.append({**run_engine("PostgreSQL", url, args.pg_claims, args), **info})
+        if not args.load_only:
+            reports.append({**run_engine("PostgreSQL", url, args.pg_claims, args), **info})
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"search-{int(time.time())}.json"
     out.write_text(json.dumps(reports, indent=2, default=str), encoding="utf-8")
