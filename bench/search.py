@@ -161,7 +161,7 @@ class Engine:
         self.page_size = page_size
 
     def run(self, query: Query) -> dict[str, float]:
-        from app.domain.search import _load, matching_publishers
+        from app.domain.search import _load, known_terms, matching_publishers
         from app.search.analysis import analyze_query
         from app.search.documents import primary_language
         from app.storage.search import Filters, index_for
@@ -174,6 +174,7 @@ class Engine:
             t1 = clock()
             index = index_for(session.get_bind().dialect.name)
             stats = index.stats(session, (a for t in terms for a in t.alternatives))
+            terms = known_terms(terms, stats)
             t2 = clock()
             filters = Filters(
                 language=language,
@@ -183,7 +184,11 @@ class Engine:
                 verdict=query.verdict,
             )
             t3 = clock()
-            hits = index.search(session, terms, filters, stats, None, self.page_size + 1, 0)
+            hits = (
+                index.search(session, terms, filters, stats, None, self.page_size + 1, 0)
+                if terms
+                else []
+            )
             t4 = clock()
             loaded = _load(session, hits[: self.page_size])
             t5 = clock()
@@ -631,10 +636,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         )
         if not args.load_only:
             reports.append({**run_engine("PostgreSQL", url, args.pg_claims, args), **info})
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / f"search-{int(time.time())}.json"
-    out.write_text(json.dumps(reports, indent=2, default=str), encoding="utf-8")
-    print(f"\nfigures saved to {out.relative_to(ROOT)}")
+    if reports:
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        out = RESULTS / f"search-{int(time.time())}.json"
+        out.write_text(json.dumps(reports, indent=2, default=str), encoding="utf-8")
+        print(f"\nfigures saved to {out.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

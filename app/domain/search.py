@@ -81,6 +81,15 @@ def _frozen_stats(payload: dict[str, Any]) -> CorpusStats:
     )
 
 
+def known_terms(terms: Sequence[QueryTerm], stats: CorpusStats) -> list[QueryTerm]:
+    """The query's words with only the tokens some claim holds; none when a word matches
+    nothing (every word must match). A word without `language` becomes its stem in every
+    language; most of those stems occur nowhere, and leaving them out spares the engine their
+    lookups."""
+    known = [QueryTerm(tuple(a for a in t.alternatives if a in stats.idf)) for t in terms]
+    return known if all(t.alternatives for t in known) else []
+
+
 def search(session: Session, query: SearchQuery, tokens: PageTokens) -> SearchPage:
     q = (query.q or "").strip()
     if not q and not query.has_filter():
@@ -123,10 +132,8 @@ def search(session: Session, query: SearchQuery, tokens: PageTokens) -> SearchPa
     if terms and stats is None:
         stats = index.stats(session, (a for t in terms for a in t.alternatives))
     if terms and stats is not None:
-        # A query word without language becomes its stem in every language; most of those
-        # stems occur nowhere, and leaving them out spares the engine their lookups.
-        terms = [QueryTerm(tuple(a for a in t.alternatives if a in stats.idf)) for t in terms]
-        if not all(t.alternatives for t in terms):
+        terms = known_terms(terms, stats)
+        if not terms:
             return SearchPage([], None)
     filters = Filters(
         language=language,

@@ -17,9 +17,17 @@ def render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[Fal
     return False
 
 
-# Engine-specific full-text parts, created by hand-written migration steps: SQLite's FTS5 table
-# (and the shadow tables FTS5 makes for it), PostgreSQL's tsvector column and its GIN index.
-_HAND_WRITTEN = ("search_fts", "tsv", "ix_search_doc_tsv", "ix_search_posting_term_covering")
+# Engine-specific parts, created by hand-written migration steps: SQLite's FTS5 table (and the
+# shadow tables FTS5 makes for it), PostgreSQL's tsvector column and its GIN index, and the
+# covering and partial indexes of the ranking query.
+_HAND_WRITTEN = (
+    "search_fts",
+    "tsv",
+    "ix_search_doc_tsv",
+    "ix_search_posting_term_covering",
+    "ix_search_doc_rank",
+    "ix_review_published_claim",
+)
 
 
 def include_object(

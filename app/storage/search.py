@@ -215,24 +215,11 @@ class SearchIndex:
         if terms:
             assert stats is not None
             alternatives = sorted({a for term in terms for a in term.alternatives})
-            names = ", ".join(sql.bind(a) for a in alternatives)
-            idf = " ".join(
-                f"WHEN {sql.bind(a)} THEN {sql.bind(stats.idf.get(a, 1e-6))}" for a in alternatives
-            )
             norm = (
                 f"{sql.bind(K1)} * ({sql.bind(1 - B)} + {sql.bind(B)} * "
                 f"CAST(d.length AS FLOAT) / {sql.bind(stats.avg_length)})"
             )
-            score = (
-                f"SUM((CASE p.term {idf} ELSE 0 END) * p.weight * {sql.bind(K1 + 1)} "
-                f"/ (p.weight + {norm}))"
-            )
-            inner = (
-                f"SELECT d.claim_id AS claim_id, {self._round(score)} AS score, "
-                f"d.sort_date AS sort_date FROM search_doc d {self._join_postings()} "
-                f"search_posting p ON p.claim_id = d.claim_id AND p.term IN ({names}) "
-                f"WHERE {where} GROUP BY d.claim_id, d.sort_date"
-            )
+            inner = self._scored(sql, alternatives, stats, norm, where)
         else:
             inner = (
                 "SELECT d.claim_id AS claim_id, 0.0 AS score, d.sort_date AS sort_date "
@@ -256,6 +243,26 @@ class SearchIndex:
         )
         rows = session.connection().execute(text(query), sql.params).all()
         return [Hit(int(r[0]), float(r[1]), as_utc(r[2])) for r in rows]
+
+    def _scored(
+        self, sql: _Sql, alternatives: Sequence[str], stats: CorpusStats, norm: str, where: str
+    ) -> str:
+        """Matched claims with their BM25 score: the claims joined to their postings of the
+        query's tokens, grouped per claim (the engine picks the join order)."""
+        names = ", ".join(sql.bind(a) for a in alternatives)
+        idf = " ".join(
+            f"WHEN {sql.bind(a)} THEN {sql.bind(stats.idf.get(a, 1e-6))}" for a in alternatives
+        )
+        score = (
+            f"SUM((CASE p.term {idf} ELSE 0 END) * p.weight * {sql.bind(K1 + 1)} "
+            f"/ (p.weight + {norm}))"
+        )
+        return (
+            f"SELECT d.claim_id AS claim_id, {self._round(score)} AS score, "
+            f"d.sort_date AS sort_date FROM search_doc d JOIN search_posting p "
+            f"ON p.claim_id = d.claim_id AND p.term IN ({names}) "
+            f"WHERE {where} GROUP BY d.claim_id, d.sort_date"
+        )
 
     def _filters(self, sql: _Sql, filters: Filters) -> list[str]:
         conditions = []
@@ -287,9 +294,6 @@ class SearchIndex:
 
     def _when(self, value: datetime) -> Any:
         return value.astimezone(UTC).replace(tzinfo=None)
-
-    def _join_postings(self) -> str:
-        return "JOIN"
 
     def _round(self, expression: str) -> str:
         # Rounded so that a score recomputed for the next page compares equal to the one in the
@@ -336,11 +340,24 @@ class SqliteSearchIndex(SearchIndex):
         # The same fixed-width text SQLAlchemy stores, so that comparisons are exact.
         return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
-    def _join_postings(self) -> str:
-        # CROSS JOIN fixes SQLite's join order: matched claims first, then a primary-key
-        # lookup of each query term's weight — instead of scanning every posting of a
-        # common term.
-        return "CROSS JOIN"
+    def _scored(
+        self, sql: _Sql, alternatives: Sequence[str], stats: CorpusStats, norm: str, where: str
+    ) -> str:
+        # Driven by the FTS match: for each matched claim, its length and date from the narrow
+        # ix_search_doc_rank (not the row, which holds the token text), and one primary-key
+        # lookup (term, claim_id) per query token for the weight. No join and no grouping:
+        # with common words every matched claim costs only these lookups.
+        parts = [
+            f"COALESCE((SELECT {sql.bind(stats.idf.get(a, 1e-6))} * p.weight * "
+            f"{sql.bind(K1 + 1)} / (p.weight + {norm}) FROM search_posting p "
+            f"WHERE p.term = {sql.bind(a)} AND p.claim_id = d.claim_id), 0)"
+            for a in alternatives
+        ]
+        return (
+            f"SELECT d.claim_id AS claim_id, {self._round(' + '.join(parts))} AS score, "
+            f"d.sort_date AS sort_date FROM search_doc d INDEXED BY ix_search_doc_rank "
+            f"WHERE {where}"
+        )
 
 
 class PostgresSearchIndex(SearchIndex):
