@@ -7,6 +7,7 @@ alike, and a page token can freeze the statistics to keep the order stable while
 """
 
 import math
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -83,36 +84,52 @@ class SearchIndex:
         old = self._old_terms(session, doc.claim_id)
         if old is not None:
             self.remove(session, doc.claim_id)
+        self.put_many(session, [doc])
+
+    def put_many(self, session: Session, docs: Sequence[SearchDocument]) -> None:
+        """Add claims that are not in the index (new ones): one executemany per table, each
+        term's document frequency raised once by the number of these claims that contain it."""
+        if not docs:
+            return
         connection = session.connection()
         connection.execute(
             text(
                 "INSERT INTO search_doc (claim_id, language, length, sort_date, terms, "
                 "claimant_terms) VALUES (:id, :language, :length, :sort_date, :terms, :claimant)"
             ),
-            {
-                "id": doc.claim_id,
-                "language": doc.language,
-                "length": doc.length,
-                "sort_date": self._when(doc.sort_date),
-                "terms": doc.terms,
-                "claimant": doc.claimant_text,
-            },
+            [
+                {
+                    "id": doc.claim_id,
+                    "language": doc.language,
+                    "length": doc.length,
+                    "sort_date": self._when(doc.sort_date),
+                    "terms": doc.terms,
+                    "claimant": doc.claimant_text,
+                }
+                for doc in docs
+            ],
         )
-        self._add_fulltext(connection, doc)
-        terms = sorted(doc.weights)
-        if terms:
+        self._add_fulltext(connection, docs)
+        postings = [
+            {"t": t, "id": doc.claim_id, "w": doc.weights[t]}
+            for doc in docs
+            for t in sorted(doc.weights)
+        ]
+        if postings:
             connection.execute(
                 text("INSERT INTO search_posting (term, claim_id, weight) VALUES (:t, :id, :w)"),
-                [{"t": t, "id": doc.claim_id, "w": doc.weights[t]} for t in terms],
+                postings,
             )
+            df = Counter(t for doc in docs for t in doc.weights)
+            # Sorted, so concurrent writers lock term rows in one order and never deadlock.
             connection.execute(
                 text(
-                    "INSERT INTO search_term (term, df) VALUES (:t, 1) "
-                    "ON CONFLICT (term) DO UPDATE SET df = search_term.df + 1"
+                    "INSERT INTO search_term (term, df) VALUES (:t, :n) "
+                    "ON CONFLICT (term) DO UPDATE SET df = search_term.df + excluded.df"
                 ),
-                [{"t": t} for t in terms],
+                [{"t": t, "n": df[t]} for t in sorted(df)],
             )
-        self._count(connection, 1, doc.length)
+        self._count(connection, len(docs), sum(doc.length for doc in docs))
 
     def remove(self, session: Session, claim_id: int) -> None:
         connection = session.connection()
@@ -161,7 +178,7 @@ class SearchIndex:
             {"d": docs, "l": length},
         )
 
-    def _add_fulltext(self, connection: Connection, doc: SearchDocument) -> None:
+    def _add_fulltext(self, connection: Connection, docs: Sequence[SearchDocument]) -> None:
         raise NotImplementedError
 
     def _remove_fulltext(
@@ -304,10 +321,10 @@ class SearchIndex:
 class SqliteSearchIndex(SearchIndex):
     dialect = "sqlite"
 
-    def _add_fulltext(self, connection: Connection, doc: SearchDocument) -> None:
+    def _add_fulltext(self, connection: Connection, docs: Sequence[SearchDocument]) -> None:
         connection.execute(
             text("INSERT INTO search_fts (rowid, terms, claimant_terms) VALUES (:id, :t, :c)"),
-            {"id": doc.claim_id, "t": doc.terms, "c": doc.claimant_text},
+            [{"id": doc.claim_id, "t": doc.terms, "c": doc.claimant_text} for doc in docs],
         )
 
     def _remove_fulltext(
@@ -363,10 +380,10 @@ class SqliteSearchIndex(SearchIndex):
 class PostgresSearchIndex(SearchIndex):
     dialect = "postgresql"
 
-    def _add_fulltext(self, connection: Connection, doc: SearchDocument) -> None:
+    def _add_fulltext(self, connection: Connection, docs: Sequence[SearchDocument]) -> None:
         connection.execute(
             text("UPDATE search_doc SET tsv = CAST(:tsv AS tsvector) WHERE claim_id = :id"),
-            {"id": doc.claim_id, "tsv": tsvector_literal(doc)},
+            [{"id": doc.claim_id, "tsv": tsvector_literal(doc)} for doc in docs],
         )
 
     def _remove_fulltext(
