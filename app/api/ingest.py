@@ -16,7 +16,7 @@ from app.errors import BadRequest, Forbidden
 
 router = APIRouter(tags=["ingest"])
 NDJSON_TYPES = ("application/x-ndjson", "application/jsonl", "application/x-jsonlines")
-BATCH = 200
+BATCH = 500  # lines per call of the importer: one batch, one transaction
 
 
 class RejectedRecord(BaseModel):

@@ -4,6 +4,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Sequence
+from typing import Any
 
 from sqlmodel import Session
 
@@ -29,31 +30,41 @@ def claim_text_key(text: str) -> str:
     return hashlib.sha256(folded.encode()).hexdigest()
 
 
-def _appearance_rows(claim_id: int, items: Sequence[AppearanceIn]) -> list[Appearance]:
+def appearance_fields(claim_id: int, items: Sequence[AppearanceIn]) -> list[dict[str, Any]]:
+    """The appearance rows of a claim, in order."""
     return [
-        Appearance(
-            claim_id=claim_id,
-            position=position,
-            url=a.url,
-            url_key=normalize_url(a.url),
-            archived_url=a.archived_url,
-        )
+        {
+            "claim_id": claim_id,
+            "position": position,
+            "url": a.url,
+            "url_key": normalize_url(a.url),
+            "archived_url": a.archived_url,
+        }
         for position, a in enumerate(items)
     ]
 
 
+def _appearance_rows(claim_id: int, items: Sequence[AppearanceIn]) -> list[Appearance]:
+    return [Appearance(**fields) for fields in appearance_fields(claim_id, items)]
+
+
+def claim_fields(data: ClaimCreate, created_by: str | None) -> dict[str, Any]:
+    """The columns of a new claim (its id and timestamps aside)."""
+    return {
+        "text": data.text,
+        "text_key": claim_text_key(data.text),
+        "language": data.language,
+        "claimant_name": data.claimant.name if data.claimant else None,
+        "claimant_type": data.claimant.type if data.claimant else None,
+        "claimant_url": data.claimant.url if data.claimant else None,
+        "claim_date": data.claim_date,
+        "first_appearance_url": data.first_appearance.url if data.first_appearance else None,
+        "created_by": created_by,
+    }
+
+
 def new_claim(session: Session, data: ClaimCreate, created_by: str | None) -> Claim:
-    claim = Claim(
-        text=data.text,
-        text_key=claim_text_key(data.text),
-        language=data.language,
-        claimant_name=data.claimant.name if data.claimant else None,
-        claimant_type=data.claimant.type if data.claimant else None,
-        claimant_url=data.claimant.url if data.claimant else None,
-        claim_date=data.claim_date,
-        first_appearance_url=data.first_appearance.url if data.first_appearance else None,
-        created_by=created_by,
-    )
+    claim = Claim(**claim_fields(data, created_by))
     session.add(claim)
     session.flush()
     assert claim.id is not None

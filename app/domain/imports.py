@@ -13,13 +13,15 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlmodel import Session
 
 from app.claimreview.parse import Extracted, ParsedReview, extract
 from app.domain import publishers as publisher_service
 from app.domain import reviews as review_service
 from app.domain.access import COMMAND_LINE, Principal
-from app.domain.claims import apply_claim_changes, claim_text_key, new_claim
+from app.domain.bulk import NewReview, create_reviews, specific_appearance_keys
+from app.domain.claims import apply_claim_changes, claim_text_key
 from app.domain.indexing import refresh_claims
 from app.domain.language import detect_language
 from app.domain.schemas import (
@@ -31,7 +33,6 @@ from app.domain.schemas import (
     FirstAppearance,
     PublisherCreate,
     RatingIn,
-    ReviewCreate,
     ReviewStatus,
     ReviewUpdate,
     Role,
@@ -91,8 +92,97 @@ def _validation_reason(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
+_REJECTIONS = (RecordRejected, AppError, ValidationError, InvalidURL, ValueError)
+
+
+@dataclass(frozen=True)
+class _PublisherPlan:
+    """Whose review a record is, found without writing: a stored publisher or one to create,
+    and the hosts that become its sites."""
+
+    publisher: Publisher | None
+    create: PublisherCreate | None
+    new_sites: tuple[str, ...]
+
+    @property
+    def languages(self) -> list[str]:
+        return self.publisher.languages if self.publisher is not None else []
+
+
+@dataclass
+class _Prepared:
+    """A record checked and ready to write."""
+
+    index: int
+    url: str | None
+    plan: _PublisherPlan
+    language: str
+    url_key: str
+    claim: ClaimCreate
+    review: ReviewUpdate
+
+
+class _Publishers:
+    """The publisher lookups of one import, remembered; forgotten whenever a transaction is
+    rolled back (a publisher or site it remembers may have gone with it)."""
+
+    def __init__(self) -> None:
+        self._owners: dict[str, str | None] = {}
+        self._by_id: dict[str, Publisher | None] = {}
+        self._by_name: dict[str, Publisher | None] = {}
+
+    def clear(self) -> None:
+        self._owners.clear()
+        self._by_id.clear()
+        self._by_name.clear()
+
+    def owner(self, session: Session, host: str) -> str | None:
+        if host not in self._owners:
+            self._owners[host] = repo.publisher_owning_site(session, host)
+        return self._owners[host]
+
+    def get(self, session: Session, publisher_id: str) -> Publisher | None:
+        if publisher_id not in self._by_id:
+            self._by_id[publisher_id] = repo.get_publisher(session, publisher_id)
+        return self._by_id[publisher_id]
+
+    def by_site(self, session: Session, host: str) -> Publisher | None:
+        """The publisher of this host or of a parent domain (factuel.afp.com -> afp.com)."""
+        labels = host.split(".")
+        for start in range(len(labels) - 1):
+            owner = self.owner(session, ".".join(labels[start:]))
+            if owner is not None:
+                return self.get(session, owner)
+        return None
+
+    def by_name(self, session: Session, name: str | None) -> Publisher | None:
+        if not name:
+            return None
+        if name not in self._by_name:
+            self._by_name[name] = repo.publisher_by_name(session, name)
+        return self._by_name[name]
+
+    def created(self, publisher: Publisher) -> None:
+        self._by_id[publisher.id] = publisher
+        for host in publisher.sites:
+            self._owners[host] = publisher.id
+        self._by_name.clear()  # it may be the one a name looked up in vain is now
+
+    def site_added(self, host: str, publisher: Publisher) -> None:
+        self._owners[host] = publisher.id
+
+
+Outcome = str | Rejection  # "created", "updated", "unchanged", or why not
+
+
 class Importer:
-    """Applies extracted records for one caller; counts outcomes in `result`."""
+    """Applies extracted records for one caller; counts outcomes in `result`.
+
+    Records are written a batch at a time, one transaction per batch: the new reviews of a batch
+    together (`app.domain.bulk`), a record whose URL is already stored on its own, in a
+    savepoint. When a batch fails in the database, it is rolled back and written again record by
+    record, each in a savepoint, so that only the record at fault is rejected.
+    """
 
     def __init__(
         self,
@@ -100,7 +190,7 @@ class Importer:
         principal: Principal,
         *,
         dry_run: bool = False,
-        batch_size: int = 200,
+        batch_size: int = 500,
         on_record: Callable[[ImportResult], None] | None = None,
     ) -> None:
         self.db = db
@@ -110,6 +200,7 @@ class Importer:
         self.on_record = on_record
         self.result = ImportResult()
         self._next_index = 0
+        self._publishers = _Publishers()
 
     # --- entry points ---------------------------------------------------------------------------
 
@@ -122,12 +213,14 @@ class Importer:
     def _records(self, documents: Iterable[Any]) -> Iterator[Extracted]:
         for document in documents:
             if isinstance(document, Unreadable):
-                self.reject(self._next_index, None, document.reason)
+                yield Extracted(self._next_index, None, None, document.reason)
                 self._next_index += 1
                 continue
             found = extract(document)
             if not found:
-                self.reject(self._next_index, None, "no ClaimReview found in this document")
+                yield Extracted(
+                    self._next_index, None, None, "no ClaimReview found in this document"
+                )
                 self._next_index += 1
                 continue
             for e in found:
@@ -135,7 +228,13 @@ class Importer:
             self._next_index += len(found)
 
     def reject(self, index: int, url: str | None, reason: str) -> None:
-        self.result.rejected.append(Rejection(index, url, reason))
+        self._report(Rejection(index, url, reason))
+
+    def _report(self, outcome: Outcome) -> None:
+        if isinstance(outcome, Rejection):
+            self.result.rejected.append(outcome)
+        else:
+            setattr(self.result, outcome, getattr(self.result, outcome) + 1)
         if self.on_record:
             self.on_record(self.result)
 
@@ -143,60 +242,148 @@ class Importer:
 
     def _apply(self, records: Iterator[Extracted]) -> None:
         session = self.db.write_session()
-        pending = 0
+        self._publishers.clear()  # what another transaction saw may have changed since
         try:
+            batch: list[Extracted] = []
             for record in records:
-                if record.review is None:
-                    self.reject(record.index, record.url, record.error or "not a ClaimReview")
-                    continue
-                savepoint = session.begin_nested()
-                try:
-                    outcome = self._upsert(session, record.review)
-                    savepoint.commit()
-                except (RecordRejected, AppError, ValidationError, InvalidURL, ValueError) as exc:
-                    savepoint.rollback()
-                    self.reject(record.index, record.url, _reason(exc))
-                    continue
-                setattr(self.result, outcome, getattr(self.result, outcome) + 1)
-                pending += 1
-                if self.on_record:
-                    self.on_record(self.result)
-                if pending >= self.batch_size:
-                    self._finish(session)
-                    pending = 0
-            self._finish(session)
+                batch.append(record)
+                if len(batch) >= self.batch_size:
+                    self._batch(session, batch)
+                    batch = []
+            if batch:
+                self._batch(session, batch)
         finally:
             session.close()
 
+    def _batch(self, session: Session, batch: list[Extracted]) -> None:
+        try:
+            outcomes = self._write(session, batch, alone=False)
+            self._finish(session)
+        except (SQLAlchemyError, *_REJECTIONS):
+            self._rollback(session)
+            outcomes = self._write(session, batch, alone=True)
+            self._finish(session)
+        for outcome in outcomes:
+            self._report(outcome)
+
     def _finish(self, session: Session) -> None:
         if self.dry_run:
-            session.rollback()
+            self._rollback(session)
         else:
             session.commit()
 
+    def _rollback(self, session: Session) -> None:
+        session.rollback()
+        self._forget(session)
+
+    def _forget(self, session: Session) -> None:
+        """After a rollback: nothing read or written before it is trusted. (The session's
+        identity map can keep an object a failed savepoint created.)"""
+        session.expunge_all()
+        self._publishers.clear()
+
+    def _write(self, session: Session, batch: list[Extracted], *, alone: bool) -> list[Outcome]:
+        """Every record of the batch, in order: new reviews gathered and written together
+        (unless `alone`), any other record on its own once those before it are written."""
+        keys: list[str | None] = [_url_key(r.review) for r in batch]
+        stored = repo.review_ids_by_url_keys(session, [k for k in keys if k is not None])
+        outcomes: list[Outcome | None] = [None] * len(batch)
+        group: list[NewReview] = []
+        group_at: list[int] = []
+        group_keys: set[str] = set()
+        written: set[str] = set()  # url keys of the reviews this batch created
+
+        def write_group() -> None:
+            create_reviews(session, group)
+            for position in group_at:
+                outcomes[position] = "created"
+            written.update(group_keys)
+            group.clear()
+            group_at.clear()
+            group_keys.clear()
+
+        for position, (record, url_key) in enumerate(zip(batch, keys, strict=True)):
+            if record.review is None:
+                outcomes[position] = Rejection(
+                    record.index, record.url, record.error or "not a ClaimReview"
+                )
+                continue
+            try:
+                prepared = self._prepare(session, record, url_key)
+            except _REJECTIONS as exc:
+                outcomes[position] = Rejection(record.index, record.url, _reason(exc))
+                continue
+            key = prepared.url_key
+            if not alone and key not in stored and key not in written and key not in group_keys:
+                group.append(self._new_review(session, prepared))
+                group_at.append(position)
+                group_keys.add(key)
+                continue
+            if group:
+                write_group()  # a later record of a URL sees the review its first one created
+            outcomes[position] = self._alone(session, prepared, stored, alone=alone)
+        if group:
+            write_group()
+        assert all(o is not None for o in outcomes)
+        return [o for o in outcomes if o is not None]
+
+    def _alone(
+        self, session: Session, prepared: _Prepared, stored: dict[str, int], *, alone: bool
+    ) -> Outcome:
+        """One record in a savepoint of its own: rolled back alone when it is rejected."""
+        savepoint = session.begin_nested()
+        failures = (SQLAlchemyError, *_REJECTIONS) if alone else _REJECTIONS
+        try:
+            existing_id = stored.get(prepared.url_key) or repo.review_id_by_url_key(
+                session, prepared.url_key
+            )
+            if existing_id is None:
+                create_reviews(session, [self._new_review(session, prepared)])
+                outcome = "created"
+            else:
+                outcome = self._update(session, prepared, existing_id)
+            savepoint.commit()
+        except failures as exc:
+            savepoint.rollback()
+            self._forget(session)
+            return Rejection(prepared.index, prepared.url, _reason(exc))
+        return outcome
+
     # --- one record -----------------------------------------------------------------------------
 
-    def _upsert(self, session: Session, record: ParsedReview) -> str:
-        publisher = self._publisher(session, record)
+    def _prepare(self, session: Session, record: Extracted, url_key: str | None) -> _Prepared:
+        """Everything about a record that can be known without writing; raises when it is to
+        be rejected."""
+        parsed = record.review
+        assert parsed is not None
+        plan = self._plan(session, parsed)
         language = (
-            record.language
-            or _only(publisher.languages)
-            or detect_language(record.claim_text, record.headline, record.summary)
+            parsed.language
+            or _only(plan.languages)
+            or detect_language(parsed.claim_text, parsed.headline, parsed.summary)
         )
-        claim_language = record.claim_language or language
-        url_key = normalize_url(record.url)
-        existing_id = repo.review_id_by_url_key(session, url_key)
-        claim_data = _claim(record, claim_language)
-        review_fields = _review_fields(record, language)
-        if existing_id is None:
-            claim_id, _ = self._claim_for(session, claim_data, publisher.id)
-            review_service.create_review(
-                session,
-                COMMAND_LINE,
-                ReviewCreate(claim_id=claim_id, publisher_id=publisher.id, **review_fields),
-                commit=False,
-            )
-            return "created"
+        return _Prepared(
+            index=record.index,
+            url=record.url,
+            plan=plan,
+            language=language,
+            url_key=url_key or normalize_url(parsed.url),
+            claim=_claim(parsed, parsed.claim_language or language),
+            review=ReviewUpdate(**_review_fields(parsed, language)),
+        )
+
+    def _new_review(self, session: Session, prepared: _Prepared) -> NewReview:
+        return NewReview(
+            publisher=self._settle(session, prepared.plan),
+            url_key=prepared.url_key,
+            language=prepared.language,
+            claim=prepared.claim,
+            review=prepared.review,
+        )
+
+    def _update(self, session: Session, prepared: _Prepared, existing_id: int) -> str:
+        publisher = self._settle(session, prepared.plan)
+        claim_data, wanted = prepared.claim, prepared.review
         review = review_service.load_review(session, existing_id)
         if review.publisher_id != publisher.id:
             raise RecordRejected(
@@ -205,7 +392,6 @@ class Importer:
         if review.status == ReviewStatus.RETRACTED:
             raise RecordRejected("this review was retracted here; it is not imported again")
         current = review_public(review).model_dump()
-        wanted = ReviewUpdate(**review_fields)
         changed_review = any(
             current[name] != getattr(wanted, name)
             for name in wanted.model_fields_set - {"rating", "authors"}
@@ -233,99 +419,94 @@ class Importer:
         return "updated" if changed_review or changed_claim else "unchanged"
 
     def _claim_for(
-        self, session: Session, data: ClaimCreate, publisher_id: str, keep: int | None = None
+        self, session: Session, data: ClaimCreate, publisher_id: str, keep: int
     ) -> tuple[int, bool]:
-        """The claim this record reviews, and whether a stored claim was corrected: the same
-        wording in the same language, or a claim sharing an appearance URL, else a new one."""
+        """The claim a stored review's corrected record reviews, and whether its claim was
+        corrected: the same wording in the same language, or a claim sharing an appearance URL,
+        else its own claim (corrected in place when no other review shares it)."""
         found = repo.claim_id_by_text_key(session, data.language, claim_text_key(data.text))
         if found is None:
-            keys = [k for k in (normalize_url(a.url) for a in data.appearances) if _specific(k)]
+            keys = specific_appearance_keys(data)
             found = repo.claim_id_by_appearance(session, keys) if keys else None
         if found is not None and found != keep:
             return found, False
-        if keep is not None:
-            if len(repo.live_reviews_of_claim(session, keep)) == 1:
-                # This review's alone: correct the claim in place.
-                changed = apply_claim_changes(session, keep, ClaimUpdate(**data.model_dump()))
-                return keep, changed
-            # Shared with other reviews (same wording or appearance): it stays as it is.
-            return keep, False
-        if found is not None:
-            return found, False
-        claim = new_claim(session, data, publisher_id)
-        assert claim.id is not None
-        return claim.id, False
+        if len(repo.live_reviews_of_claim(session, keep)) == 1:
+            # This review's alone: correct the claim in place.
+            changed = apply_claim_changes(session, keep, ClaimUpdate(**data.model_dump()))
+            return keep, changed
+        # Shared with other reviews (same wording or appearance): it stays as it is.
+        return keep, False
 
-    def _publisher(self, session: Session, record: ParsedReview) -> Publisher:
+    # --- publishers -----------------------------------------------------------------------------
+
+    def _plan(self, session: Session, record: ParsedReview) -> _PublisherPlan:
         host = _host(record.url)
         if self.principal.role == Role.EDITOR:
-            return self._editors_publisher(session, host)
+            return _PublisherPlan(self._editors_publisher(session, host), None, ())
+        known = self._publishers
         home = _host(record.publisher_url) if record.publisher_url else ""
         site = record.publisher_site or ""
         publisher = (
-            _by_site(session, host)
-            or (_by_site(session, site) if site else None)
-            or (_by_site(session, home) if home else None)
-            or _by_name(session, record.publisher_name)
-            or self._create_publisher(session, record, host)
+            known.by_site(session, host)
+            or (known.by_site(session, site) if site else None)
+            or (known.by_site(session, home) if home else None)
+            or known.by_name(session, record.publisher_name)
         )
+        create = None if publisher is not None else self._new_publisher(session, record, host)
         # What the markup ties to this publisher becomes one of its sites, unless another
         # publisher already holds it.
-        for known in (host, site, home):
-            if known and repo.publisher_owning_site(session, known) is None:
-                repo.add_site(session, publisher, known)
+        new_sites = tuple(
+            h
+            for h in dict.fromkeys((host, site, home))
+            if h
+            and known.owner(session, h) is None
+            and not (create is not None and h in create.sites)
+        )
+        return _PublisherPlan(publisher, create, new_sites)
+
+    def _settle(self, session: Session, plan: _PublisherPlan) -> Publisher:
+        """Write what the plan says: the new publisher, the new sites."""
+        publisher = plan.publisher
+        if plan.create is not None:
+            publisher_service.create_publisher(session, COMMAND_LINE, plan.create, commit=False)
+            publisher = repo.get_publisher(session, plan.create.id)
+            assert publisher is not None
+            self._publishers.created(publisher)
+        assert publisher is not None
+        for host in plan.new_sites:
+            repo.add_site(session, publisher, host)
+            self._publishers.site_added(host, publisher)
         return publisher
 
     def _editors_publisher(self, session: Session, host: str) -> Publisher:
         """An editor imports its own publisher's reviews: on one of its sites, nothing else."""
         mine = self.principal.publisher_id
-        publisher = _by_site(session, host)
+        publisher = self._publishers.by_site(session, host)
         if publisher is None or publisher.id != mine:
             raise RecordRejected(f"the review is on {host}, which is not a site of '{mine}'")
         return publisher
 
-    def _create_publisher(self, session: Session, record: ParsedReview, host: str) -> Publisher:
+    def _new_publisher(self, session: Session, record: ParsedReview, host: str) -> PublisherCreate:
         base = _slug(record.publisher_name or "") or _slug(host) or "publisher"
         slug, n = base, 1
-        while repo.get_publisher(session, slug) is not None:
+        while self._publishers.get(session, slug) is not None:
             n += 1
             slug = f"{base}-{n}"
-        publisher_service.create_publisher(
-            session,
-            COMMAND_LINE,
-            PublisherCreate(
-                id=slug,
-                name=record.publisher_name or host,
-                url=record.publisher_url,
-                sites=[host] if host else [],
-            ),
-            commit=False,
+        return PublisherCreate(
+            id=slug,
+            name=record.publisher_name or host,
+            url=record.publisher_url,
+            sites=[host] if host else [],
         )
-        created = repo.get_publisher(session, slug)
-        assert created is not None
-        return created
 
 
-def _by_site(session: Session, host: str) -> Publisher | None:
-    """The publisher of this host or of a parent domain (factuel.afp.com -> afp.com)."""
-    labels = host.split(".")
-    for start in range(len(labels) - 1):
-        owner = repo.publisher_owning_site(session, ".".join(labels[start:]))
-        if owner is not None:
-            return repo.get_publisher(session, owner)
-    return None
-
-
-def _by_name(session: Session, name: str | None) -> Publisher | None:
-    if not name:
+def _url_key(record: ParsedReview | None) -> str | None:
+    if record is None:
         return None
-    return repo.publisher_by_name(session, name)
-
-
-def _specific(url_key: str) -> bool:
-    """A page, not a site's home: `facebook.com` must not merge every claim seen on Facebook."""
-    _, _, rest = url_key.partition("/")
-    return bool(rest.strip("/"))
+    try:
+        return normalize_url(record.url)
+    except InvalidURL:
+        return None  # rejected with the reason when the record is prepared
 
 
 def _only(values: list[str]) -> str | None:
@@ -382,4 +563,6 @@ def _reason(exc: Exception) -> str:
         return _validation_reason(exc)
     if isinstance(exc, AppError):
         return exc.detail
+    if isinstance(exc, DBAPIError):
+        return f"the database refused it: {str(exc.orig).strip().splitlines()[0]}"
     return str(exc)

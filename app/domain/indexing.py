@@ -1,10 +1,12 @@
 """Keeps the search index in step with the tables, inside the transaction that changes them."""
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from typing import Protocol
 
 from sqlmodel import Session
 
-from app.search.documents import ReviewText, build_document
+from app.search.documents import ReviewText, SearchDocument, build_document
 from app.storage import repositories as repo
 from app.storage.database import Database
 from app.storage.search import index_for
@@ -20,20 +22,48 @@ def refresh_claims(session: Session, claim_ids: Iterable[int]) -> None:
         if claim is None or claim.deleted_at is not None or not reviews:
             index.remove(session, claim_id)
             continue
-        index.put(
-            session,
-            build_document(
-                claim_id=claim_id,
-                text=claim.text,
-                language=claim.language,
-                claimant=claim.claimant_name,
-                claim_date=claim.claim_date,
-                created_at=claim.created_at,
-                reviews=[
-                    ReviewText(r.headline, r.summary, r.language, r.date_published) for r in reviews
-                ],
-            ),
-        )
+        index.put(session, claim_document(claim_id, claim, reviews))
+
+
+class IndexedClaim(Protocol):
+    @property
+    def text(self) -> str: ...
+    @property
+    def language(self) -> str: ...
+    @property
+    def claimant_name(self) -> str | None: ...
+    @property
+    def claim_date(self) -> datetime | None: ...
+    @property
+    def created_at(self) -> datetime: ...
+
+
+class IndexedReview(Protocol):
+    @property
+    def headline(self) -> str | None: ...
+    @property
+    def summary(self) -> str | None: ...
+    @property
+    def language(self) -> str: ...
+    @property
+    def date_published(self) -> datetime | None: ...
+
+
+def claim_document(
+    claim_id: int, claim: IndexedClaim, published: Sequence[IndexedReview]
+) -> SearchDocument:
+    """What the index holds for a claim and its live published reviews (in id order)."""
+    return build_document(
+        claim_id=claim_id,
+        text=claim.text,
+        language=claim.language,
+        claimant=claim.claimant_name,
+        claim_date=claim.claim_date,
+        created_at=claim.created_at,
+        reviews=[
+            ReviewText(r.headline, r.summary, r.language, r.date_published) for r in published
+        ],
+    )
 
 
 def reindex_all(db: Database, progress: Callable[[int, int], None] | None = None) -> int:

@@ -3,11 +3,76 @@
 import hashlib
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any, Protocol
 
 import orjson
 
 from app.claimreview import jsonld
-from app.storage.tables import Appearance, Claim, Publisher, Review
+
+# What the serialiser reads: the stored rows (`app.storage.tables`) have these attributes, and so
+# do the light rows the importer renders before it inserts them.
+
+
+class ReviewFields(Protocol):
+    @property
+    def url(self) -> str: ...
+    @property
+    def headline(self) -> str | None: ...
+    @property
+    def language(self) -> str: ...
+    @property
+    def summary(self) -> str | None: ...
+    @property
+    def authors(self) -> list[dict[str, Any]]: ...
+    @property
+    def date_published(self) -> datetime | None: ...
+    @property
+    def date_modified(self) -> datetime | None: ...
+    @property
+    def rating_label(self) -> str: ...
+    @property
+    def rating_value(self) -> float | None: ...
+    @property
+    def rating_best(self) -> float | None: ...
+    @property
+    def rating_worst(self) -> float | None: ...
+    @property
+    def rating_explanation(self) -> str | None: ...
+
+
+class ClaimFields(Protocol):
+    @property
+    def text(self) -> str: ...
+    @property
+    def language(self) -> str: ...
+    @property
+    def claimant_name(self) -> str | None: ...
+    @property
+    def claimant_type(self) -> str | None: ...
+    @property
+    def claimant_url(self) -> str | None: ...
+    @property
+    def claim_date(self) -> datetime | None: ...
+    @property
+    def first_appearance_url(self) -> str | None: ...
+
+
+class AppearanceFields(Protocol):
+    @property
+    def position(self) -> int: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def archived_url(self) -> str | None: ...
+
+
+class PublisherFields(Protocol):
+    @property
+    def name(self) -> str: ...
+    @property
+    def url(self) -> str | None: ...
+    @property
+    def logo_url(self) -> str | None: ...
 
 
 def iso(value: datetime) -> str:
@@ -18,7 +83,7 @@ def _number(value: float) -> int | float:
     return int(value) if float(value).is_integer() else value
 
 
-def _scale(review: Review) -> tuple[int | float, int | float, int | float] | None:
+def _scale(review: ReviewFields) -> tuple[int | float, int | float, int | float] | None:
     """Google's rule: ratingValue, bestRating and worstRating all three, or none."""
     value, best, worst = review.rating_value, review.rating_best, review.rating_worst
     if value is None or best is None or worst is None:
@@ -29,7 +94,10 @@ def _scale(review: Review) -> tuple[int | float, int | float, int | float] | Non
 
 
 def build_claimreview(
-    review: Review, claim: Claim, appearances: Sequence[Appearance], publisher: Publisher
+    review: ReviewFields,
+    claim: ClaimFields,
+    appearances: Sequence[AppearanceFields],
+    publisher: PublisherFields,
 ) -> jsonld.ClaimReview:
     if review.date_published is None:
         raise ValueError("a published review has a publication date")

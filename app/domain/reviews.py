@@ -1,6 +1,7 @@
 """Review use cases: one publisher's verdict on one claim, from draft to published to retracted."""
 
-from typing import Any
+from datetime import datetime
+from typing import Any, Protocol
 
 from sqlmodel import Session
 
@@ -9,6 +10,7 @@ from app.domain.access import Principal, can_see_drafts, require_editor_of
 from app.domain.claims import load_claim, new_claim
 from app.domain.indexing import refresh_claims
 from app.domain.schemas import (
+    AuthorIn,
     RatingIn,
     ReviewCreate,
     ReviewPublic,
@@ -61,15 +63,73 @@ def _check_url_free(session: Session, url_key: str, review_id: int | None = None
         )
 
 
+def _rating_fields(rating: RatingIn, publisher: Publisher) -> dict[str, Any]:
+    return {
+        "rating_label": rating.label,
+        "rating_value": rating.value,
+        "rating_best": rating.best,
+        "rating_worst": rating.worst,
+        "rating_explanation": rating.explanation,
+        "verdict": normalize_verdict(
+            rating.label, rating.value, rating.best, rating.worst, publisher.verdict_overrides
+        ).value,
+    }
+
+
 def _set_rating(review: Review, rating: RatingIn, publisher: Publisher) -> None:
-    review.rating_label = rating.label
-    review.rating_value = rating.value
-    review.rating_best = rating.best
-    review.rating_worst = rating.worst
-    review.rating_explanation = rating.explanation
-    review.verdict = normalize_verdict(
-        rating.label, rating.value, rating.best, rating.worst, publisher.verdict_overrides
-    ).value
+    for name, value in _rating_fields(rating, publisher).items():
+        setattr(review, name, value)
+
+
+class NewReviewData(Protocol):
+    """What a new review is made of: a `ReviewCreate`, or an import's validated `ReviewUpdate`
+    with every field given."""
+
+    @property
+    def url(self) -> str | None: ...
+    @property
+    def headline(self) -> str | None: ...
+    @property
+    def summary(self) -> str | None: ...
+    @property
+    def authors(self) -> list[AuthorIn] | None: ...
+    @property
+    def date_published(self) -> datetime | None: ...
+    @property
+    def date_modified(self) -> datetime | None: ...
+    @property
+    def status(self) -> ReviewStatus | None: ...
+    @property
+    def rating(self) -> RatingIn | None: ...
+
+
+def new_review_fields(
+    data: NewReviewData, *, claim_id: int, publisher: Publisher, url_key: str, now: datetime
+) -> dict[str, Any]:
+    """The columns of a new review but its language (and its id and JSON-LD)."""
+    assert data.url is not None
+    assert data.rating is not None
+    assert data.status is not None
+    return {
+        "claim_id": claim_id,
+        "publisher_id": publisher.id,
+        "url": data.url,
+        "url_key": url_key,
+        "headline": data.headline,
+        "summary": data.summary,
+        "authors": [a.model_dump() for a in data.authors or []],
+        # A review is published on a date: when it was first seen here unless the data says.
+        "date_published": (
+            now
+            if data.date_published is None and data.status != ReviewStatus.DRAFT
+            else data.date_published
+        ),
+        "date_modified": data.date_modified,
+        "status": data.status.value,
+        **_rating_fields(data.rating, publisher),
+        "created_at": now,
+        "updated_at": now,
+    }
 
 
 def _done(session: Session, commit: bool) -> None:
@@ -123,27 +183,12 @@ def create_review(
         assert data.claim_id is not None
         claim = load_claim(session, _claim_id(session, data.claim_id))
     assert claim.id is not None
-    now = utcnow()
     review = Review(
-        claim_id=claim.id,
-        publisher_id=publisher_id,
-        url=data.url,
-        url_key=url_key,
-        headline=data.headline,
+        **new_review_fields(
+            data, claim_id=claim.id, publisher=publisher, url_key=url_key, now=utcnow()
+        ),
         language=data.language or claim.language,
-        summary=data.summary,
-        authors=[a.model_dump() for a in data.authors],
-        date_published=data.date_published,
-        date_modified=data.date_modified,
-        status=data.status.value,
-        rating_label=data.rating.label,
-        verdict="other",
-        created_at=now,
-        updated_at=now,
     )
-    _set_rating(review, data.rating, publisher)
-    if review.status != ReviewStatus.DRAFT and review.date_published is None:
-        review.date_published = now
     session.add(review)
     session.flush()
     _publish_side_effects(session, review, None, None)

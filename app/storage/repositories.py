@@ -3,11 +3,11 @@
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import Connection, bindparam, func, text
+from sqlalchemy import Connection, Table, bindparam, func, insert, text
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from app.storage.tables import (
     ApiKey,
@@ -20,6 +20,20 @@ from app.storage.tables import (
     ReviewRevision,
 )
 from app.storage.types import as_utc, utcnow
+
+
+class ChangedReview(Protocol):
+    """What a change-log entry records of a review (a stored `Review` or a row about to be)."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def publisher_id(self) -> str: ...
+    @property
+    def language(self) -> str: ...
+    @property
+    def verdict(self) -> str: ...
+
 
 # Any fixed number: every transaction that appends to the change log takes this lock, so on
 # PostgreSQL cursors become visible in the order they were assigned and a polling reader that
@@ -136,6 +150,38 @@ def claim_id_by_appearance(session: Session, url_keys: Sequence[str]) -> int | N
     ).first()
 
 
+_CLAIMS_BY_TEXT_KEYS = text(
+    "SELECT language, text_key, min(id) FROM claim WHERE text_key IN :keys "
+    "AND deleted_at IS NULL GROUP BY language, text_key"
+).bindparams(bindparam("keys", expanding=True))
+
+_CLAIMS_BY_APPEARANCE_KEYS = text(
+    "SELECT a.url_key, min(a.claim_id) FROM appearance a JOIN claim c ON c.id = a.claim_id "
+    "WHERE a.url_key IN :keys AND c.deleted_at IS NULL GROUP BY a.url_key"
+).bindparams(bindparam("keys", expanding=True))
+
+
+def claim_ids_by_text_keys(
+    session: Session, text_keys: Iterable[str]
+) -> dict[tuple[str, str], int]:
+    """(language, text_key) -> the oldest live claim with that wording: `claim_id_by_text_key`
+    for many keys in one query."""
+    keys = sorted(set(text_keys))
+    if not keys:
+        return {}
+    rows = session.connection().execute(_CLAIMS_BY_TEXT_KEYS, {"keys": keys})
+    return {(row[0], row[1]): row[2] for row in rows}
+
+
+def claim_ids_by_appearance_keys(session: Session, url_keys: Iterable[str]) -> dict[str, int]:
+    """url_key -> the oldest live claim seen there: `claim_id_by_appearance` for many keys."""
+    keys = sorted(set(url_keys))
+    if not keys:
+        return {}
+    rows = session.connection().execute(_CLAIMS_BY_APPEARANCE_KEYS, {"keys": keys})
+    return {row[0]: row[1] for row in rows}
+
+
 def claims_by_ids(session: Session, ids: Sequence[int]) -> Sequence[Claim]:
     return session.exec(select(Claim).where(col(Claim.id).in_(ids))).all()
 
@@ -200,6 +246,35 @@ def review_id_by_url_key(session: Session, url_key: str) -> int | None:
     return session.exec(select(Review.id).where(Review.url_key == url_key)).first()
 
 
+_REVIEWS_BY_URL_KEYS = text("SELECT url_key, id FROM review WHERE url_key IN :keys").bindparams(
+    bindparam("keys", expanding=True)
+)
+
+
+def review_ids_by_url_keys(session: Session, url_keys: Iterable[str]) -> dict[str, int]:
+    keys = sorted(set(url_keys))
+    if not keys:
+        return {}
+    rows = session.connection().execute(_REVIEWS_BY_URL_KEYS, {"keys": keys})
+    return {row[0]: row[1] for row in rows}
+
+
+def insert_rows(
+    session: Session, model: type[SQLModel], rows: Sequence[dict[str, Any]], *, ids: bool = False
+) -> list[int]:
+    """Many rows of one table in one executemany (multi-row VALUES where the driver allows);
+    with `ids`, their generated primary keys in the order of `rows`."""
+    if not rows:
+        return []
+    table: Table = model.__table__  # type: ignore[attr-defined]
+    statement = insert(table)
+    if not ids:
+        session.connection().execute(statement, list(rows))
+        return []
+    returning = statement.returning(table.c.id, sort_by_parameter_order=True)
+    return [row[0] for row in session.connection().execute(returning, list(rows))]
+
+
 @dataclass(frozen=True)
 class StoredDocument:
     status: str
@@ -238,21 +313,37 @@ def add_revision(session: Session, revision: ReviewRevision) -> None:
     session.add(revision)
 
 
-def append_change(session: Session, change_type: str, review: Review) -> Change:
-    bind = session.get_bind()
-    if bind.dialect.name == "postgresql":
+def _lock_change_log(session: Session) -> None:
+    if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHANGE_LOG_LOCK})
+
+
+def _change_fields(change_type: str, review: ChangedReview, at: datetime) -> dict[str, Any]:
     assert review.id is not None
-    change = Change(
-        type=change_type,
-        review_id=review.id,
-        publisher_id=review.publisher_id,
-        language=review.language,
-        verdict=review.verdict,
-        at=utcnow(),
-    )
+    return {
+        "type": change_type,
+        "review_id": review.id,
+        "publisher_id": review.publisher_id,
+        "language": review.language,
+        "verdict": review.verdict,
+        "at": at,
+    }
+
+
+def append_change(session: Session, change_type: str, review: Review) -> Change:
+    _lock_change_log(session)
+    change = Change(**_change_fields(change_type, review, utcnow()))
     session.add(change)
     return change
+
+
+def append_changes(session: Session, change_type: str, reviews: Sequence[ChangedReview]) -> None:
+    """One entry per review, in the order given, in one executemany."""
+    if not reviews:
+        return
+    _lock_change_log(session)
+    at = utcnow()
+    insert_rows(session, Change, [_change_fields(change_type, r, at) for r in reviews])
 
 
 # --- API keys -----------------------------------------------------------------------------------

@@ -149,7 +149,7 @@ class TestCommandLineImport:
     def test_killed_mid_import_leaves_whole_records_and_a_rerun_completes(
         self, database_url: str, db: Database, tmp_path: Path
     ) -> None:
-        total = 1200
+        total = 5000  # enough that even a fast import is still running when it is killed
         path = tmp_path / "big.ndjson"
         write_ndjson(path, total)
         process = subprocess.Popen(

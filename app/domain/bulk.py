@@ -1,0 +1,219 @@
+"""New published reviews written many at once, with what `create_review` does for each one.
+
+The importer's fast path: for a group of reviews whose URLs are known to be free, one query per
+kind of lookup (claims by wording, claims by appearance), one executemany per table, the JSON-LD
+rendered before the insert and the search index written in one go. The result is the same rows a
+`create_review` per record, in the same order, would have written.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from app.domain.claims import appearance_fields, claim_fields
+from app.domain.indexing import claim_document, refresh_claims
+from app.domain.render import build_claimreview, document_etag, render_document
+from app.domain.reviews import new_review_fields
+from app.domain.schemas import ClaimCreate, ReviewUpdate
+from app.domain.urls import normalize_url
+from app.storage import repositories as repo
+from app.storage.search import index_for
+from app.storage.tables import Appearance, Claim, Publisher, Review
+from app.storage.types import utcnow
+
+
+@dataclass(frozen=True)
+class NewReview:
+    """A validated record whose review URL nobody holds yet."""
+
+    publisher: Publisher
+    url_key: str
+    language: str
+    claim: ClaimCreate
+    review: ReviewUpdate  # every field given, status published
+
+
+# Light rows: the attributes the serialiser and the search documents read, and the columns of
+# the insert (SQLModel objects cost more to build than everything else here together).
+
+
+@dataclass(slots=True)
+class _ClaimRow:
+    text: str
+    text_key: str
+    language: str
+    claimant_name: str | None
+    claimant_type: str | None
+    claimant_url: str | None
+    claim_date: datetime | None
+    first_appearance_url: str | None
+    created_by: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(slots=True)
+class _AppearanceRow:
+    claim_id: int
+    position: int
+    url: str
+    url_key: str
+    archived_url: str | None
+
+
+@dataclass(slots=True)
+class _ReviewRow:
+    claim_id: int
+    publisher_id: str
+    url: str
+    url_key: str
+    headline: str | None
+    language: str
+    summary: str | None
+    authors: list[dict[str, Any]]
+    date_published: datetime | None
+    date_modified: datetime | None
+    status: str
+    rating_label: str
+    rating_value: float | None
+    rating_best: float | None
+    rating_worst: float | None
+    rating_explanation: str | None
+    verdict: str
+    created_at: datetime
+    updated_at: datetime
+    jsonld: bytes | None = None
+    jsonld_etag: str | None = None
+    rendered_at: datetime | None = None
+    id: int | None = None
+
+
+def _columns(row: Any, skip: str = "") -> dict[str, Any]:
+    return {f.name: getattr(row, f.name) for f in fields(row) if f.name != skip}
+
+
+def specific(url_key: str) -> bool:
+    """A page, not a site's home: `facebook.com` must not merge every claim seen on Facebook."""
+    _, _, rest = url_key.partition("/")
+    return bool(rest.strip("/"))
+
+
+def specific_appearance_keys(data: ClaimCreate) -> list[str]:
+    """The appearances by which another review's claim is recognised as this one."""
+    return [k for k in (normalize_url(a.url) for a in data.appearances) if specific(k)]
+
+
+@dataclass
+class _NewClaims:
+    """The claims this group creates, findable the way stored claims are."""
+
+    rows: list[_ClaimRow] = field(default_factory=list)
+    appearances: list[list[_AppearanceRow]] = field(default_factory=list)
+    by_text: dict[tuple[str, str], int] = field(default_factory=dict)
+    by_appearance: dict[str, int] = field(default_factory=dict)
+
+    def add(self, row: _ClaimRow, data: ClaimCreate, keys: list[str]) -> int:
+        position = len(self.rows)
+        self.rows.append(row)
+        self.appearances.append(
+            [_AppearanceRow(**fields) for fields in appearance_fields(0, data.appearances)]
+        )
+        self.by_text.setdefault((row.language, row.text_key), position)
+        for key in keys:
+            self.by_appearance.setdefault(key, position)
+        return position
+
+
+def _oldest(claims: dict[str, int], keys: list[str]) -> int | None:
+    return min((claims[k] for k in keys if k in claims), default=None)
+
+
+def create_reviews(session: Session, items: Sequence[NewReview]) -> None:
+    """Store new published reviews in order; does not commit.
+
+    Each review's claim is found as `Importer._claim_for` finds it: a live claim with the same
+    wording in the same language, else one sharing a specific appearance URL (the oldest first,
+    stored ones before this group's), else a new claim; claims created earlier in the group count.
+    """
+    if not items:
+        return
+    now = utcnow()
+    columns = [claim_fields(item.claim, item.publisher.id) for item in items]
+    keys = [specific_appearance_keys(item.claim) for item in items]
+    stored_by_text = repo.claim_ids_by_text_keys(session, [c["text_key"] for c in columns])
+    stored_by_appearance = repo.claim_ids_by_appearance_keys(
+        session, [k for item_keys in keys for k in item_keys]
+    )
+    new = _NewClaims()
+    # Per item: a stored claim's id, or the position of a claim this group creates.
+    targets: list[tuple[int | None, int | None]] = []
+    for item, claim_columns, item_keys in zip(items, columns, keys, strict=True):
+        wording = (claim_columns["language"], claim_columns["text_key"])
+        stored = stored_by_text.get(wording)
+        created = None if stored is not None else new.by_text.get(wording)
+        if stored is None and created is None:
+            stored = _oldest(stored_by_appearance, item_keys)
+            created = None if stored is not None else _oldest(new.by_appearance, item_keys)
+        if stored is None and created is None:
+            row = _ClaimRow(**claim_columns, created_at=now, updated_at=now)
+            created = new.add(row, item.claim, item_keys)
+        targets.append((stored, created))
+
+    claim_ids = repo.insert_rows(session, Claim, [_columns(r) for r in new.rows], ids=True)
+    appearance_rows = []
+    for new_id, new_appearances in zip(claim_ids, new.appearances, strict=True):
+        for appearance_row in new_appearances:
+            appearance_row.claim_id = new_id
+            appearance_rows.append(_columns(appearance_row))
+    repo.insert_rows(session, Appearance, appearance_rows)
+
+    stored_ids = sorted({s for s, _ in targets if s is not None})
+    stored_claims = {c.id: c for c in repo.claims_by_ids(session, stored_ids)}
+    stored_appearances: dict[int, list[Appearance]] = {i: [] for i in stored_ids}
+    for appearance in repo.appearances_of_claims(session, stored_ids):
+        stored_appearances[appearance.claim_id].append(appearance)
+
+    reviews: list[_ReviewRow] = []
+    for item, (stored, created) in zip(items, targets, strict=True):
+        if stored is not None:
+            claim_id: int = stored
+            claim: Any = stored_claims[stored]
+            appearances: Sequence[Any] = stored_appearances[stored]
+        else:
+            assert created is not None
+            claim_id = claim_ids[created]
+            claim, appearances = new.rows[created], new.appearances[created]
+        review = _ReviewRow(
+            **new_review_fields(
+                item.review,
+                claim_id=claim_id,
+                publisher=item.publisher,
+                url_key=item.url_key,
+                now=now,
+            ),
+            language=item.language,
+        )
+        body = render_document(build_claimreview(review, claim, appearances, item.publisher))
+        review.jsonld, review.jsonld_etag, review.rendered_at = body, document_etag(body), now
+        reviews.append(review)
+    review_ids = repo.insert_rows(session, Review, [_columns(r, "id") for r in reviews], ids=True)
+    for review, review_id in zip(reviews, review_ids, strict=True):
+        review.id = review_id
+    repo.append_changes(session, "review.published", reviews)
+
+    published: dict[int, list[_ReviewRow]] = {}
+    for review, (_, created) in zip(reviews, targets, strict=True):
+        if created is not None:
+            published.setdefault(created, []).append(review)
+    index_for(session.get_bind().dialect.name).put_many(
+        session,
+        [
+            claim_document(claim_ids[position], new.rows[position], published[position])
+            for position in range(len(new.rows))
+        ],
+    )
+    # A stored claim gained a review: re-indexed from what is stored, as create_review does.
+    refresh_claims(session, stored_ids)

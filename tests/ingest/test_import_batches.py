@@ -1,0 +1,231 @@
+"""Imports written a batch at a time behave as record-by-record imports: shared claims, repeated
+URLs, a record the database refuses, dry runs, and what the importer remembers of publishers."""
+
+import copy
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from app.domain.access import COMMAND_LINE
+from app.domain.imports import Importer, ImportResult
+from app.domain.indexing import reindex_all
+from app.storage.database import Database
+from tests.api.test_access import snapshot
+from tests.ingest.test_import_behaviour import claimreview
+from tests.search.test_reindex import index_state
+
+
+def run(db: Database, records: list[Any], **options: Any) -> ImportResult:
+    return Importer(db, COMMAND_LINE, **options).import_documents(records)
+
+
+def counts(result: ImportResult) -> tuple[int, int, int, list[int]]:
+    return (
+        result.created,
+        result.updated,
+        result.unchanged,
+        [r.index for r in result.rejected],
+    )
+
+
+def rows(db: Database, sql: str) -> list[tuple[Any, ...]]:
+    with db.engine.connect() as connection:
+        return [tuple(row) for row in connection.execute(text(sql))]
+
+
+def seen_at(url: str) -> dict[str, Any]:
+    return {"@type": "Claim", "appearance": [{"@type": "CreativeWork", "url": url}]}
+
+
+def publisher(name: str, home: str) -> dict[str, Any]:
+    return {"@type": "Organization", "name": name, "url": home}
+
+
+@pytest.fixture
+def refusing_trigger(db: Database) -> Iterator[None]:
+    """The database itself refuses any review whose URL contains "refused"."""
+    if db.is_sqlite:
+        create = [
+            "CREATE TRIGGER refuse_review BEFORE INSERT ON review WHEN NEW.url LIKE '%refused%' "
+            "BEGIN SELECT RAISE(ABORT, 'refused by a trigger'); END"
+        ]
+        drop = ["DROP TRIGGER refuse_review"]
+    else:
+        create = [
+            "CREATE FUNCTION refuse_review() RETURNS trigger AS $$ BEGIN "
+            "IF NEW.url LIKE '%refused%' THEN RAISE EXCEPTION 'refused by a trigger'; END IF; "
+            "RETURN NEW; END $$ LANGUAGE plpgsql",
+            "CREATE TRIGGER refuse_review BEFORE INSERT ON review "
+            "FOR EACH ROW EXECUTE FUNCTION refuse_review()",
+        ]
+        drop = ["DROP TRIGGER refuse_review ON review", "DROP FUNCTION refuse_review()"]
+    with db.engine.begin() as connection:
+        for statement in create:
+            connection.execute(text(statement))
+    yield
+    with db.engine.begin() as connection:
+        for statement in drop:
+            connection.execute(text(statement))
+
+
+class TestClaimsWithinABatch:
+    def test_records_of_one_batch_share_claims_by_wording_and_appearance(
+        self, db: Database
+    ) -> None:
+        records = [
+            claimreview("https://verifact.example/b/1", claim="Bananas are BLUE!"),
+            claimreview(
+                "https://other.example/b/2",
+                claim="bananas are blue",
+                author=publisher("Other", "https://other.example/"),
+            ),
+            claimreview("https://verifact.example/b/3", claim="Blue bananas exist"),
+            claimreview(
+                "https://verifact.example/b/4",
+                claim="Something else entirely",
+                itemReviewed={"@type": "Claim", "appearance": [{"url": "https://x.com/b/9"}]},
+            ),
+        ]
+        assert counts(run(db, records)) == (4, 0, 0, [])
+        by_url = dict(rows(db, "SELECT url, claim_id FROM review"))
+        # 1 and 2 share the wording, 3 shares 1's appearance; 4 is on its own.
+        shared = ["verifact.example/b/1", "other.example/b/2", "verifact.example/b/3"]
+        assert len({by_url[f"https://{u}"] for u in shared}) == 1
+        assert len(set(by_url.values())) == 2
+        assert rows(db, "SELECT count(*) FROM claim") == [(2,)]
+
+    def test_a_new_review_of_a_stored_claim_joins_it_and_the_index_matches_a_reindex(
+        self, db: Database
+    ) -> None:
+        run(db, [claimreview("https://verifact.example/s/1", claim="Cats can fly")])
+        run(
+            db,
+            [
+                claimreview(
+                    "https://other.example/s/2",
+                    claim="cats can fly",
+                    reviewBody="They cannot.",
+                    author=publisher("Other", "https://other.example/"),
+                    itemReviewed=seen_at("https://x.com/s/2"),
+                ),
+                claimreview(
+                    "https://verifact.example/s/3",
+                    claim="Dogs can sing",
+                    itemReviewed=seen_at("https://x.com/s/3"),
+                ),
+                claimreview(
+                    "https://verifact.example/s/4",
+                    claim="DOGS can sing",
+                    itemReviewed=seen_at("https://x.com/s/4"),
+                ),
+            ],
+        )
+        assert rows(db, "SELECT count(*) FROM claim") == [(2,)]
+        incremental = index_state(db)
+        reindex_all(db)
+        assert index_state(db) == incremental
+
+    def test_a_batch_boundary_changes_nothing(self, db: Database) -> None:
+        records = [
+            claimreview(f"https://verifact.example/k/{i}", claim=f"Claim {i % 3}") for i in range(7)
+        ]
+        assert counts(run(db, records, batch_size=2)) == (7, 0, 0, [])
+        assert rows(db, "SELECT count(DISTINCT claim_id) FROM review") == [(1,)]  # appearance
+        assert rows(db, 'SELECT count(*) FROM "change"') == [(7,)]
+
+
+class TestRepeatedURLs:
+    def test_the_first_creates_and_the_later_ones_update_or_are_unchanged(
+        self, db: Database
+    ) -> None:
+        first = claimreview("https://verifact.example/r/1")
+        corrected = copy.deepcopy(first)
+        corrected["reviewRating"]["alternateName"] = "Misleading"
+        again = copy.deepcopy(corrected)
+        other = claimreview("https://verifact.example/r/2", claim="Another claim")
+        result = run(db, [first, other, corrected, again])
+        assert counts(result) == (2, 1, 1, [])
+        assert rows(db, "SELECT rating_label, version FROM review WHERE url LIKE '%/r/1'") == [
+            ("Misleading", 2)
+        ]
+        assert sorted(rows(db, 'SELECT type FROM "change"')) == [
+            ("review.published",),
+            ("review.published",),
+            ("review.updated",),
+        ]
+        assert rows(db, "SELECT count(*) FROM review_revision") == [(1,)]
+
+
+class TestRefusedByTheDatabase:
+    @pytest.mark.usefixtures("refusing_trigger")
+    def test_the_rest_of_the_batch_lands(self, db: Database) -> None:
+        nouveau = publisher("Nouveau Check", "https://nouveau.example/")
+        records = [
+            claimreview(
+                url, claim=f"Claim {i}", itemReviewed=seen_at(f"https://x.com/t/{i}"), **extra
+            )
+            for i, (url, extra) in enumerate(
+                [
+                    ("https://verifact.example/t/0", {}),
+                    ("https://nouveau.example/t/refused", {"author": nouveau}),
+                    ("https://nouveau.example/t/2", {"author": nouveau}),
+                    ("https://verifact.example/t/3", {}),
+                ]
+            )
+        ]
+        result = run(db, records)
+        assert counts(result) == (3, 0, 0, [1])
+        assert result.rejected[0].url == "https://nouveau.example/t/refused"
+        assert "refused by a trigger" in result.rejected[0].reason
+        # The publisher the refused record created went with it; the next record created it
+        # again, rather than using a publisher the importer remembered but the database lost.
+        assert rows(
+            db,
+            "SELECT r.url, p.name FROM review r JOIN publisher p "
+            "ON p.id = r.publisher_id WHERE p.id = 'nouveau-check'",
+        ) == [("https://nouveau.example/t/2", "Nouveau Check")]
+        assert rows(db, "SELECT count(*) FROM search_doc") == [(3,)]
+        assert rows(db, 'SELECT count(*) FROM "change"') == [(3,)]
+
+
+class TestRememberedPublishers:
+    def test_sites_of_a_rejected_record_are_forgotten(self, db: Database) -> None:
+        run(db, [claimreview("https://verifact.example/p/1")])
+        with db.engine.begin() as connection:
+            connection.execute(text("UPDATE review SET status = 'retracted'"))
+        moved = claimreview(
+            "https://verifact.example/p/1", author=publisher("VeriFact", "https://moved.example/")
+        )
+        elsewhere = claimreview(
+            "https://moved.example/p/2",
+            claim="Another claim",
+            author={"@type": "Organization", "name": "Moved Check"},
+        )
+        result = run(db, [moved, elsewhere])
+        assert counts(result) == (1, 0, 0, [0])
+        assert "retracted" in result.rejected[0].reason
+        assert rows(db, "SELECT publisher_id FROM publisher_site WHERE host = 'moved.example'") == [
+            ("moved-check",)
+        ]
+
+
+class TestDryRun:
+    def test_counts_as_a_real_import_and_stores_nothing(self, db: Database) -> None:
+        records = [
+            claimreview("https://verifact.example/d/1"),
+            claimreview("https://new.example/d/2", author=publisher("New", "https://new.example/")),
+            claimreview("https://verifact.example/d/1", label="Misleading"),
+            {"@type": "ClaimReview", "url": "https://verifact.example/d/bad"},
+        ]
+        before = snapshot(db)
+        dry = counts(run(db, records, dry_run=True))
+        assert snapshot(db) == before
+        assert dry == counts(run(db, records)) == (2, 1, 0, [3])
+
+    def test_progress_is_reported_for_every_record(self, db: Database) -> None:
+        seen: list[int] = []
+        records = [claimreview(f"https://verifact.example/o/{i}") for i in range(5)]
+        run(db, records, dry_run=True, on_record=lambda r: seen.append(r.total))
+        assert seen == [1, 2, 3, 4, 5]
