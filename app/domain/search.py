@@ -163,12 +163,13 @@ def _load(session: Session, hits: Sequence[Any]) -> list[Result]:
     ids = [h.claim_id for h in hits]
     if not ids:
         return []
-    claims = {c.id: c for c in repo.claims_by_ids(session, ids)}
+    # Rows, not ORM objects: a page is read and turned into views, never changed.
+    claims = {c.id: c for c in repo.claim_rows(session, ids)}
     appearances = defaultdict(list)
-    for a in repo.appearances_of_claims(session, ids):
+    for a in repo.appearance_rows(session, ids):
         appearances[a.claim_id].append(a)
     reviews = defaultdict(list)
-    for r in repo.published_reviews_of_claims(session, ids):
+    for r in repo.published_review_rows(session, ids):
         reviews[r.claim_id].append(r)
     publisher_ids = {r.publisher_id for rows in reviews.values() for r in rows}
     publishers = {p.id: p for p in repo.publishers_by_ids(session, publisher_ids)}

@@ -1,6 +1,9 @@
 """Stored rows -> native response models."""
 
 from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Row
 
 from app.domain.schemas import (
     AppearancePublic,
@@ -19,11 +22,12 @@ from app.storage.repositories import PublisherStats
 from app.storage.tables import Appearance, Claim, Publisher, Review
 
 
-def review_etag(review: Review) -> str:
+def review_etag(review: Review | Row[Any]) -> str:
     return f'"{review.id}.{review.version}"'
 
 
-def review_public(review: Review) -> ReviewPublic:
+def review_public(review: Review | Row[Any]) -> ReviewPublic:
+    """From the stored review, or a row of its columns (search results)."""
     assert review.id is not None
     return ReviewPublic(
         id=review.id,
@@ -52,7 +56,10 @@ def review_public(review: Review) -> ReviewPublic:
     )
 
 
-def claim_public(claim: Claim, appearances: Sequence[Appearance]) -> ClaimPublic:
+def claim_public(
+    claim: Claim | Row[Any], appearances: Sequence[Appearance | Row[Any]]
+) -> ClaimPublic:
+    """From the stored claim, or a row of its columns (search results)."""
     assert claim.id is not None
     return ClaimPublic(
         id=claim.id,

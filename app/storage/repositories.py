@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, Table, bindparam, func, insert, text
+from sqlalchemy import Connection, Row, Table, bindparam, func, insert, text
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, col, select
 
@@ -465,3 +465,37 @@ def lookup_urls(session: Session, url_keys: Sequence[str]) -> list[LookupRow]:
         return []
     rows = session.connection().execute(_LOOKUP, {"keys": list(url_keys)}).all()
     return [LookupRow(*row) for row in rows]
+
+
+# --- search results: plain rows, no ORM objects (a page of claims, on every search) -------------
+
+_claim_table: Table = Claim.__table__  # type: ignore[attr-defined]
+_appearance_table: Table = Appearance.__table__  # type: ignore[attr-defined]
+_review_table: Table = Review.__table__  # type: ignore[attr-defined]
+
+_CLAIM_ROWS = sa_select(_claim_table).where(_claim_table.c.id.in_(bindparam("ids", expanding=True)))
+_APPEARANCE_ROWS = (
+    sa_select(_appearance_table)
+    .where(_appearance_table.c.claim_id.in_(bindparam("ids", expanding=True)))
+    .order_by(_appearance_table.c.claim_id, _appearance_table.c.position)
+)
+_PUBLISHED_REVIEW_ROWS = (
+    sa_select(*(c for c in _review_table.c if c.name != "jsonld"))
+    .where(_review_table.c.claim_id.in_(bindparam("ids", expanding=True)))
+    .where(_review_table.c.status == "published")
+    .where(_review_table.c.deleted_at.is_(None))
+    .order_by(_review_table.c.date_published.desc(), _review_table.c.id)
+)
+
+
+def claim_rows(session: Session, ids: Sequence[int]) -> Sequence[Row[Any]]:
+    return session.connection().execute(_CLAIM_ROWS, {"ids": list(ids)}).all()
+
+
+def appearance_rows(session: Session, ids: Sequence[int]) -> Sequence[Row[Any]]:
+    return session.connection().execute(_APPEARANCE_ROWS, {"ids": list(ids)}).all()
+
+
+def published_review_rows(session: Session, ids: Sequence[int]) -> Sequence[Row[Any]]:
+    """The published, live reviews of these claims, newest first, without their JSON-LD."""
+    return session.connection().execute(_PUBLISHED_REVIEW_ROWS, {"ids": list(ids)}).all()
