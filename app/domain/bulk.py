@@ -34,6 +34,9 @@ class NewReview:
     language: str
     claim: ClaimCreate
     review: ReviewUpdate  # every field given, status published
+    # Worked out already (in a worker process), or None.
+    text_key: str | None = None
+    appearance_keys: tuple[str, ...] | None = None
 
 
 # Light rows: the attributes the serialiser and the search documents read, and the columns of
@@ -91,8 +94,13 @@ class _ReviewRow:
     id: int | None = None
 
 
-def _columns(row: Any, skip: str = "") -> dict[str, Any]:
-    return {f.name: getattr(row, f.name) for f in fields(row) if f.name != skip}
+_CLAIM_COLUMNS = tuple(f.name for f in fields(_ClaimRow))
+_APPEARANCE_COLUMNS = tuple(f.name for f in fields(_AppearanceRow))
+_REVIEW_COLUMNS = tuple(f.name for f in fields(_ReviewRow) if f.name != "id")
+
+
+def _columns(row: Any, names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in names}
 
 
 def specific(url_key: str) -> bool:
@@ -101,9 +109,10 @@ def specific(url_key: str) -> bool:
     return bool(rest.strip("/"))
 
 
-def specific_appearance_keys(data: ClaimCreate) -> list[str]:
+def specific_appearance_keys(data: ClaimCreate, url_keys: Sequence[str] | None = None) -> list[str]:
     """The appearances by which another review's claim is recognised as this one."""
-    return [k for k in (normalize_url(a.url) for a in data.appearances) if specific(k)]
+    keys = url_keys if url_keys is not None else [normalize_url(a.url) for a in data.appearances]
+    return [k for k in keys if specific(k)]
 
 
 @dataclass
@@ -115,11 +124,14 @@ class _NewClaims:
     by_text: dict[tuple[str, str], int] = field(default_factory=dict)
     by_appearance: dict[str, int] = field(default_factory=dict)
 
-    def add(self, row: _ClaimRow, data: ClaimCreate, keys: list[str]) -> int:
+    def add(self, row: _ClaimRow, item: NewReview, keys: list[str]) -> int:
         position = len(self.rows)
         self.rows.append(row)
         self.appearances.append(
-            [_AppearanceRow(**fields) for fields in appearance_fields(0, data.appearances)]
+            [
+                _AppearanceRow(**fields)
+                for fields in appearance_fields(0, item.claim.appearances, item.appearance_keys)
+            ]
         )
         self.by_text.setdefault((row.language, row.text_key), position)
         for key in keys:
@@ -141,8 +153,8 @@ def create_reviews(session: Session, items: Sequence[NewReview]) -> None:
     if not items:
         return
     now = utcnow()
-    columns = [claim_fields(item.claim, item.publisher.id) for item in items]
-    keys = [specific_appearance_keys(item.claim) for item in items]
+    columns = [claim_fields(item.claim, item.publisher.id, item.text_key) for item in items]
+    keys = [specific_appearance_keys(item.claim, item.appearance_keys) for item in items]
     stored_by_text = repo.claim_ids_by_text_keys(session, [c["text_key"] for c in columns])
     stored_by_appearance = repo.claim_ids_by_appearance_keys(
         session, [k for item_keys in keys for k in item_keys]
@@ -159,15 +171,17 @@ def create_reviews(session: Session, items: Sequence[NewReview]) -> None:
             created = None if stored is not None else _oldest(new.by_appearance, item_keys)
         if stored is None and created is None:
             row = _ClaimRow(**claim_columns, created_at=now, updated_at=now)
-            created = new.add(row, item.claim, item_keys)
+            created = new.add(row, item, item_keys)
         targets.append((stored, created))
 
-    claim_ids = repo.insert_rows(session, Claim, [_columns(r) for r in new.rows], ids=True)
+    claim_ids = repo.insert_rows(
+        session, Claim, [_columns(r, _CLAIM_COLUMNS) for r in new.rows], ids=True
+    )
     appearance_rows = []
     for new_id, new_appearances in zip(claim_ids, new.appearances, strict=True):
         for appearance_row in new_appearances:
             appearance_row.claim_id = new_id
-            appearance_rows.append(_columns(appearance_row))
+            appearance_rows.append(_columns(appearance_row, _APPEARANCE_COLUMNS))
     repo.insert_rows(session, Appearance, appearance_rows)
 
     stored_ids = sorted({s for s, _ in targets if s is not None})
@@ -199,7 +213,9 @@ def create_reviews(session: Session, items: Sequence[NewReview]) -> None:
         body = render_document(build_claimreview(review, claim, appearances, item.publisher))
         review.jsonld, review.jsonld_etag, review.rendered_at = body, document_etag(body), now
         reviews.append(review)
-    review_ids = repo.insert_rows(session, Review, [_columns(r, "id") for r in reviews], ids=True)
+    review_ids = repo.insert_rows(
+        session, Review, [_columns(r, _REVIEW_COLUMNS) for r in reviews], ids=True
+    )
     for review, review_id in zip(reviews, review_ids, strict=True):
         review.id = review_id
     repo.append_changes(session, "review.published", reviews)

@@ -30,17 +30,20 @@ def claim_text_key(text: str) -> str:
     return hashlib.sha256(folded.encode()).hexdigest()
 
 
-def appearance_fields(claim_id: int, items: Sequence[AppearanceIn]) -> list[dict[str, Any]]:
-    """The appearance rows of a claim, in order."""
+def appearance_fields(
+    claim_id: int, items: Sequence[AppearanceIn], url_keys: Sequence[str] | None = None
+) -> list[dict[str, Any]]:
+    """The appearance rows of a claim, in order (`url_keys`: their URLs normalised already)."""
+    keys = url_keys if url_keys is not None else [normalize_url(a.url) for a in items]
     return [
         {
             "claim_id": claim_id,
             "position": position,
             "url": a.url,
-            "url_key": normalize_url(a.url),
+            "url_key": key,
             "archived_url": a.archived_url,
         }
-        for position, a in enumerate(items)
+        for position, (a, key) in enumerate(zip(items, keys, strict=True))
     ]
 
 
@@ -48,11 +51,13 @@ def _appearance_rows(claim_id: int, items: Sequence[AppearanceIn]) -> list[Appea
     return [Appearance(**fields) for fields in appearance_fields(claim_id, items)]
 
 
-def claim_fields(data: ClaimCreate, created_by: str | None) -> dict[str, Any]:
-    """The columns of a new claim (its id and timestamps aside)."""
+def claim_fields(
+    data: ClaimCreate, created_by: str | None, text_key: str | None = None
+) -> dict[str, Any]:
+    """The columns of a new claim (its id and timestamps aside; `text_key` when known)."""
     return {
         "text": data.text,
-        "text_key": claim_text_key(data.text),
+        "text_key": text_key or claim_text_key(data.text),
         "language": data.language,
         "claimant_name": data.claimant.name if data.claimant else None,
         "claimant_type": data.claimant.type if data.claimant else None,

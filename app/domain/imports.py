@@ -9,10 +9,10 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, TypeVar
 from urllib.parse import urlsplit
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlmodel import Session
 
@@ -120,6 +120,8 @@ class _Prepared:
     url_key: str
     claim: ClaimCreate
     review: ReviewUpdate
+    text_key: str | None = None
+    appearance_keys: tuple[str, ...] | None = None
 
 
 class _Publishers:
@@ -131,10 +133,15 @@ class _Publishers:
         self._by_id: dict[str, Publisher | None] = {}
         self._by_name: dict[str, Publisher | None] = {}
 
+        # Publisher plans by what a record says of its publisher: the same words, the same
+        # plan, until a publisher or a site is added.
+        self.plans: dict[tuple[str, str | None, str | None, str | None], _PublisherPlan] = {}
+
     def clear(self) -> None:
         self._owners.clear()
         self._by_id.clear()
         self._by_name.clear()
+        self.plans.clear()
 
     def owner(self, session: Session, host: str) -> str | None:
         if host not in self._owners:
@@ -167,9 +174,64 @@ class _Publishers:
         for host in publisher.sites:
             self._owners[host] = publisher.id
         self._by_name.clear()  # it may be the one a name looked up in vain is now
+        self.plans.clear()
 
     def site_added(self, host: str, publisher: Publisher) -> None:
         self._owners[host] = publisher.id
+        self.plans.clear()
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What can be known of an extracted record without the database: its URL's key, the
+    language detected when it declares none, and whether it passes validation in `language`
+    (its own or the detected one). Small and picklable, for worker processes."""
+
+    url_key: str | None
+    detected: str | None
+    language: str
+    valid: bool
+    text_key: str  # of the claim's wording
+    appearance_keys: tuple[str, ...]  # the appearances' URLs, normalised
+
+
+def check(record: ParsedReview) -> Checked:
+    detected = (
+        None
+        if record.language
+        else detect_language(record.claim_text, record.headline, record.summary)
+    )
+    language = record.language or detected
+    assert language is not None
+    try:
+        claim, _ = _validate(record, language, _validated)
+        keys = tuple(normalize_url(a.url) for a in claim.appearances)
+    except _REJECTIONS:
+        return Checked(_url_key(record), detected, language, False, "", ())
+    return Checked(
+        _url_key(record), detected, language, True, claim_text_key(record.claim_text), keys
+    )
+
+
+@dataclass(frozen=True)
+class ReadDocument:
+    """One input document, read: its records in order (each checked when `checked` was
+    asked for), or why it could not be used."""
+
+    records: list[tuple[Extracted, Checked | None]]
+    unreadable: str | None = None
+
+
+def read_document(document: Any, *, checked: bool = False) -> ReadDocument:
+    """Pure: what an input document holds (the part of an import worth a worker process)."""
+    if isinstance(document, Unreadable):
+        return ReadDocument([], document.reason)
+    found = extract(document)
+    if not found:
+        return ReadDocument([], "no ClaimReview found in this document")
+    return ReadDocument(
+        [(e, check(e.review) if checked and e.review is not None else None) for e in found]
+    )
 
 
 Outcome = str | Rejection  # "created", "updated", "unchanged", or why not
@@ -206,26 +268,21 @@ class Importer:
 
     def import_documents(self, documents: Iterable[Any]) -> ImportResult:
         """Parsed JSON documents (one, or one per NDJSON line). Records are numbered across
-        calls in the order they are found; an unreadable line is passed as `Unreadable`."""
+        calls in the order they are found; an unreadable line is passed as `Unreadable`, and
+        a document already read (say, in a worker process) as `ReadDocument`."""
         self._apply(self._records(documents))
         return self.result
 
-    def _records(self, documents: Iterable[Any]) -> Iterator[Extracted]:
+    def _records(self, documents: Iterable[Any]) -> Iterator[tuple[Extracted, Checked | None]]:
         for document in documents:
-            if isinstance(document, Unreadable):
-                yield Extracted(self._next_index, None, None, document.reason)
+            read = document if isinstance(document, ReadDocument) else read_document(document)
+            if read.unreadable is not None:
+                yield Extracted(self._next_index, None, None, read.unreadable), None
                 self._next_index += 1
                 continue
-            found = extract(document)
-            if not found:
-                yield Extracted(
-                    self._next_index, None, None, "no ClaimReview found in this document"
-                )
-                self._next_index += 1
-                continue
-            for e in found:
-                yield Extracted(self._next_index + e.index, e.url, e.review, e.error)
-            self._next_index += len(found)
+            for e, checked in read.records:
+                yield Extracted(self._next_index + e.index, e.url, e.review, e.error), checked
+            self._next_index += len(read.records)
 
     def reject(self, index: int, url: str | None, reason: str) -> None:
         self._report(Rejection(index, url, reason))
@@ -240,11 +297,11 @@ class Importer:
 
     # --- machinery ------------------------------------------------------------------------------
 
-    def _apply(self, records: Iterator[Extracted]) -> None:
+    def _apply(self, records: Iterator[tuple[Extracted, Checked | None]]) -> None:
         session = self.db.write_session()
         self._publishers.clear()  # what another transaction saw may have changed since
         try:
-            batch: list[Extracted] = []
+            batch: list[tuple[Extracted, Checked | None]] = []
             for record in records:
                 batch.append(record)
                 if len(batch) >= self.batch_size:
@@ -255,7 +312,7 @@ class Importer:
         finally:
             session.close()
 
-    def _batch(self, session: Session, batch: list[Extracted]) -> None:
+    def _batch(self, session: Session, batch: list[tuple[Extracted, Checked | None]]) -> None:
         try:
             outcomes = self._write(session, batch, alone=False)
             self._finish(session)
@@ -282,10 +339,12 @@ class Importer:
         session.expunge_all()
         self._publishers.clear()
 
-    def _write(self, session: Session, batch: list[Extracted], *, alone: bool) -> list[Outcome]:
+    def _write(
+        self, session: Session, batch: list[tuple[Extracted, Checked | None]], *, alone: bool
+    ) -> list[Outcome]:
         """Every record of the batch, in order: new reviews gathered and written together
         (unless `alone`), any other record on its own once those before it are written."""
-        keys: list[str | None] = [_url_key(r.review) for r in batch]
+        keys = [c.url_key if c is not None else _url_key(r.review) for r, c in batch]
         stored = repo.review_ids_by_url_keys(session, [k for k in keys if k is not None])
         outcomes: list[Outcome | None] = [None] * len(batch)
         group: list[NewReview] = []
@@ -302,14 +361,14 @@ class Importer:
             group_at.clear()
             group_keys.clear()
 
-        for position, (record, url_key) in enumerate(zip(batch, keys, strict=True)):
+        for position, ((record, checked), url_key) in enumerate(zip(batch, keys, strict=True)):
             if record.review is None:
                 outcomes[position] = Rejection(
                     record.index, record.url, record.error or "not a ClaimReview"
                 )
                 continue
             try:
-                prepared = self._prepare(session, record, url_key)
+                prepared = self._prepare(session, record, url_key, checked)
             except _REJECTIONS as exc:
                 outcomes[position] = Rejection(record.index, record.url, _reason(exc))
                 continue
@@ -351,25 +410,35 @@ class Importer:
 
     # --- one record -----------------------------------------------------------------------------
 
-    def _prepare(self, session: Session, record: Extracted, url_key: str | None) -> _Prepared:
+    def _prepare(
+        self, session: Session, record: Extracted, url_key: str | None, checked: Checked | None
+    ) -> _Prepared:
         """Everything about a record that can be known without writing; raises when it is to
         be rejected."""
         parsed = record.review
         assert parsed is not None
         plan = self._plan(session, parsed)
+        detected = checked.detected if checked is not None else None
         language = (
             parsed.language
             or _only(plan.languages)
+            or detected
             or detect_language(parsed.claim_text, parsed.headline, parsed.summary)
         )
+        url_key = url_key or normalize_url(parsed.url)
+        # Checked already in this very language: validating it again would give the same.
+        trusted = checked is not None and checked.valid and language == checked.language
+        claim, review = _validate(parsed, language, _construct if trusted else _validated)
         return _Prepared(
-            index=record.index,
-            url=record.url,
-            plan=plan,
-            language=language,
-            url_key=url_key or normalize_url(parsed.url),
-            claim=_claim(parsed, parsed.claim_language or language),
-            review=ReviewUpdate(**_review_fields(parsed, language)),
+            record.index,
+            record.url,
+            plan,
+            language,
+            url_key,
+            claim,
+            review,
+            checked.text_key if checked is not None and trusted else None,
+            checked.appearance_keys if checked is not None and trusted else None,
         )
 
     def _new_review(self, session: Session, prepared: _Prepared) -> NewReview:
@@ -379,6 +448,8 @@ class Importer:
             language=prepared.language,
             claim=prepared.claim,
             review=prepared.review,
+            text_key=prepared.text_key,
+            appearance_keys=prepared.appearance_keys,
         )
 
     def _update(self, session: Session, prepared: _Prepared, existing_id: int) -> str:
@@ -443,6 +514,13 @@ class Importer:
         host = _host(record.url)
         if self.principal.role == Role.EDITOR:
             return _PublisherPlan(self._editors_publisher(session, host), None, ())
+        key = (host, record.publisher_site, record.publisher_url, record.publisher_name)
+        plan = self._publishers.plans.get(key)
+        if plan is None:
+            plan = self._publishers.plans[key] = self._find_publisher(session, record, host)
+        return plan
+
+    def _find_publisher(self, session: Session, record: ParsedReview, host: str) -> _PublisherPlan:
         known = self._publishers
         home = _host(record.publisher_url) if record.publisher_url else ""
         site = record.publisher_site or ""
@@ -513,12 +591,39 @@ def _only(values: list[str]) -> str | None:
     return values[0] if len(values) == 1 else None
 
 
-def _claim(record: ParsedReview, language: str) -> ClaimCreate:
-    return ClaimCreate(
+M = TypeVar("M", bound=BaseModel)
+
+
+class _Make(Protocol):
+    def __call__(self, model: type[M], /, **fields: Any) -> M: ...
+
+
+def _validated(model: type[M], /, **fields: Any) -> M:
+    return model(**fields)
+
+
+def _construct(model: type[M], /, **fields: Any) -> M:
+    """For values that passed validation already: `extract` hands them over normalised
+    (trimmed text, UTC dates, canonical language tags), so validation would return them as
+    they are."""
+    return model.model_construct(**fields)
+
+
+def _validate(record: ParsedReview, language: str, make: _Make) -> tuple[ClaimCreate, ReviewUpdate]:
+    return (
+        _claim(record, record.claim_language or language, make),
+        make(ReviewUpdate, **_review_fields(record, language, make)),
+    )
+
+
+def _claim(record: ParsedReview, language: str, make: _Make) -> ClaimCreate:
+    return make(
+        ClaimCreate,
         text=record.claim_text,
         language=language,
         claimant=(
-            Claimant(
+            make(
+                Claimant,
                 name=record.claimant_name,
                 type=record.claimant_type or "Person",
                 url=record.claimant_url,
@@ -527,19 +632,20 @@ def _claim(record: ParsedReview, language: str) -> ClaimCreate:
             else None
         ),
         claim_date=record.claim_date,
-        appearances=[AppearanceIn(url=u, archived_url=a) for u, a in record.appearances],
+        appearances=[make(AppearanceIn, url=u, archived_url=a) for u, a in record.appearances],
         first_appearance=(
-            FirstAppearance(url=record.first_appearance) if record.first_appearance else None
+            make(FirstAppearance, url=record.first_appearance) if record.first_appearance else None
         ),
     )
 
 
-def _review_fields(record: ParsedReview, language: str) -> dict[str, Any]:
+def _review_fields(record: ParsedReview, language: str, make: _Make) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "url": record.url,
         "headline": record.headline,
         "language": language,
-        "rating": RatingIn(
+        "rating": make(
+            RatingIn,
             label=record.rating_label,
             value=record.rating_value,
             best=record.rating_best,
@@ -547,7 +653,7 @@ def _review_fields(record: ParsedReview, language: str) -> dict[str, Any]:
             explanation=record.rating_explanation,
         ),
         "summary": record.summary,
-        "authors": [AuthorIn(name=a.name, url=a.url) for a in record.authors],
+        "authors": [make(AuthorIn, name=a.name, url=a.url) for a in record.authors],
         "status": ReviewStatus.PUBLISHED,
     }
     # Dates the markup does not give are left to the service (publication: when first seen).

@@ -2,15 +2,18 @@
 URLs, a record the database refuses, dry runs, and what the importer remembers of publishers."""
 
 import copy
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 from sqlalchemy import text
 
 from app.domain.access import COMMAND_LINE
 from app.domain.imports import Importer, ImportResult
 from app.domain.indexing import reindex_all
+from app.importing import run_import
 from app.storage.database import Database
 from tests.api.test_access import snapshot
 from tests.ingest.test_import_behaviour import claimreview
@@ -229,3 +232,57 @@ class TestDryRun:
         records = [claimreview(f"https://verifact.example/o/{i}") for i in range(5)]
         run(db, records, dry_run=True, on_record=lambda r: seen.append(r.total))
         assert seen == [1, 2, 3, 4, 5]
+
+
+class TestWorkerProcesses:
+    def test_they_store_what_one_process_stores(
+        self, db: Database, tmp_path: Path, make_publisher: Callable[..., str]
+    ) -> None:
+        def record(n: int, claim: str, **extra: Any) -> dict[str, Any]:
+            url = extra.pop("url", f"https://verifact.example/w/{n}")
+            return claimreview(url, claim, itemReviewed=seen_at(f"https://x.com/w/{n}"), **extra)
+
+        undeclared = record(2, "Die Regierung hat das Wasser verboten")
+        del undeclared["inLanguage"]
+        french = record(
+            3,
+            "Le gouvernement a interdit l'eau",
+            url="https://lefaux.example/w/3",
+            author=publisher("Le Faux", "https://lefaux.example/"),
+        )
+        del french["inLanguage"]  # the publisher's only language, not the detected one
+        lines = [
+            orjson.dumps(record(1, "Water is wet")),
+            orjson.dumps(undeclared),
+            b"{not json",
+            orjson.dumps(french),
+            orjson.dumps(record(1, "Water is wet", label="Misleading", dateModified="2024-04-01")),
+            orjson.dumps(record(5, "Later", datePublished="2999-01-01")),
+        ]
+        path = tmp_path / "mixed.ndjson"
+        path.write_bytes(b"\n".join(lines) + b"\n")
+        stored = "SELECT url, language, status, version, jsonld FROM review ORDER BY url"
+        outcomes = []
+        for workers in (2, 1):
+            make_publisher("le-faux", sites=["lefaux.example"], languages=["fr"])
+            result = run_import(db, str(path), workers=workers)
+            outcomes.append((counts(result), result.rejected, rows(db, stored)))
+            with db.engine.begin() as connection:
+                for table in ("search_posting", "search_term", "search_stats", "search_doc"):
+                    connection.execute(text(f'DELETE FROM "{table}"'))
+                if db.is_sqlite:
+                    connection.execute(
+                        text("INSERT INTO search_fts(search_fts) VALUES ('delete-all')")
+                    )
+                connection.execute(text('DELETE FROM "change"'))
+                connection.execute(text("DELETE FROM review_revision"))
+                connection.execute(text("DELETE FROM review"))
+                connection.execute(text("DELETE FROM appearance"))
+                connection.execute(text("DELETE FROM claim"))
+                connection.execute(text("DELETE FROM publisher_site"))
+                connection.execute(text("DELETE FROM publisher"))
+        assert outcomes[0] == outcomes[1]
+        assert outcomes[0][0] == (3, 1, 0, [2, 5])
+        languages = {url: language for url, language, *_ in outcomes[0][2]}
+        assert languages["https://verifact.example/w/2"] == "de"
+        assert languages["https://lefaux.example/w/3"] == "fr"
