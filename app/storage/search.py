@@ -110,24 +110,21 @@ class SearchIndex:
             ],
         )
         self._add_fulltext(connection, docs)
-        postings = [
-            {"t": t, "id": doc.claim_id, "w": doc.weights[t]}
-            for doc in docs
-            for t in sorted(doc.weights)
-        ]
+        postings = [(t, doc.claim_id, doc.weights[t]) for doc in docs for t in sorted(doc.weights)]
         if postings:
-            connection.execute(
-                text("INSERT INTO search_posting (term, claim_id, weight) VALUES (:t, :id, :w)"),
+            # Plain tuples straight to the driver: a few dozen rows per claim.
+            _executemany(
+                connection,
+                "INSERT INTO search_posting (term, claim_id, weight) VALUES (?, ?, ?)",
                 postings,
             )
             df = Counter(t for doc in docs for t in doc.weights)
             # Sorted, so concurrent writers lock term rows in one order and never deadlock.
-            connection.execute(
-                text(
-                    "INSERT INTO search_term (term, df) VALUES (:t, :n) "
-                    "ON CONFLICT (term) DO UPDATE SET df = search_term.df + excluded.df"
-                ),
-                [{"t": t, "n": df[t]} for t in sorted(df)],
+            _executemany(
+                connection,
+                "INSERT INTO search_term (term, df) VALUES (?, ?) "
+                "ON CONFLICT (term) DO UPDATE SET df = search_term.df + excluded.df",
+                [(t, df[t]) for t in sorted(df)],
             )
         self._count(connection, len(docs), sum(doc.length for doc in docs))
 
@@ -420,6 +417,13 @@ def tsvector_literal(doc: SearchDocument) -> str:
     parts = [f"'{t}':1D" if t in claimant else f"'{t}'" for t in sorted(doc.weights)]
     parts += [f"'{t}':1D" for t in sorted(claimant - set(doc.weights))]
     return " ".join(parts)
+
+
+def _executemany(connection: Connection, sql: str, rows: list[tuple[Any, ...]]) -> None:
+    """`sql` written with `?` placeholders, for the driver's own paramstyle."""
+    if connection.dialect.paramstyle != "qmark":
+        sql = sql.replace("?", "%s")
+    connection.exec_driver_sql(sql, rows)
 
 
 def index_for(dialect: str) -> SearchIndex:
