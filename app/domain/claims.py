@@ -24,8 +24,10 @@ _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
 def claim_text_key(text: str) -> str:
     """Identity of a claim's wording: case, accents, punctuation and spacing do not count."""
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    folded = text.casefold()
+    if not folded.isascii():  # ASCII has nothing to decompose and no accents to drop
+        folded = unicodedata.normalize("NFKD", folded)
+        folded = "".join(c for c in folded if not unicodedata.combining(c))
     folded = _NOT_WORD.sub(" ", folded).strip()
     return hashlib.sha256(folded.encode()).hexdigest()
 

@@ -16,6 +16,8 @@ _ALLOWED_CONTROLS = {"\t", "\n", "\r"}
 def clean_text(value: str) -> str:
     """Trim, and refuse control characters (a NUL cannot even be stored in PostgreSQL)."""
     value = value.strip()
+    if value.isprintable():  # no control character at all (the common case, checked in C)
+        return value
     for char in value:
         if unicodedata.category(char) == "Cc" and char not in _ALLOWED_CONTROLS:
             raise ValueError(f"contains the control character U+{ord(char):04X}")

@@ -120,6 +120,14 @@ def normalize_url(url: str) -> str:
     Also accepts scheme-less URLs that start with a host (`aosfatos.org/noticias/x/`).
     Raises InvalidURL for anything that is not a usable web address.
     """
+    if not isinstance(url, str):
+        _clean(url)  # raises
+    return _normalized(url)
+
+
+# An import checks, stores and matches the same few URLs of a record several times over.
+@lru_cache(maxsize=4096)
+def _normalized(url: str) -> str:
     text = _clean(url)
     rest, explicit = _strip_scheme(text)
     before_fragment, _, fragment = rest.partition("#")
@@ -137,7 +145,7 @@ def normalize_url(url: str) -> str:
     embedded = _amp_cache_target(host, path)
     if embedded is not None:
         try:
-            return normalize_url(f"{embedded}?{query}" if query else embedded)
+            return _normalized(f"{embedded}?{query}" if query else embedded)
         except InvalidURL:
             pass  # not a cached copy after all (say "google.com/amp/topics"): an ordinary page
     path = _strip_amp_and_slashes(path)
