@@ -119,16 +119,17 @@ class Readers:
 
 
 def _worker_count() -> int:
-    """One worker per CPU: the parent mostly waits on the database and on them."""
-    return min(os.cpu_count() or 1, 8)
+    """One worker per CPU but the one the parent writes with (it is as busy as a worker)."""
+    return min((os.cpu_count() or 1) - 1, 7)
 
 
 def run_import(
     db: Database, source: str, *, dry_run: bool = False, workers: int | None = None
 ) -> ImportResult:
-    """`workers`: processes reading the input (default: one per CPU; 1 reads in this one)."""
+    """`workers`: processes reading NDJSON input besides this one, which writes (default: one
+    per CPU but one; 0 reads here too)."""
     count = _worker_count() if workers is None else workers
-    readers = Readers(count) if count > 1 else None
+    readers = Readers(count) if count > 0 else None
     path = None if source == "-" else Path(source)
     stream: IO[bytes] = sys.stdin.buffer if path is None else path.open("rb")
     show = sys.stderr.isatty()

@@ -263,7 +263,7 @@ class TestWorkerProcesses:
         path.write_bytes(b"\n".join(lines) + b"\n")
         stored = "SELECT url, language, status, version, jsonld FROM review ORDER BY url"
         outcomes = []
-        for workers in (2, 1):
+        for workers in (1, 0):
             make_publisher("le-faux", sites=["lefaux.example"], languages=["fr"])
             result = run_import(db, str(path), workers=workers)
             outcomes.append((counts(result), result.rejected, rows(db, stored)))
