@@ -1,9 +1,10 @@
 """Annotated dependencies: sessions, settings, and the "who is calling" checks."""
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlmodel import Session
 
 from app.config import Settings
@@ -21,9 +22,19 @@ async def get_database(request: Request) -> Database:
 DatabaseDep = Annotated[Database, Depends(get_database)]
 
 
-def get_session(db: DatabaseDep) -> Iterator[Session]:
-    with db.session() as session:
+async def get_session(db: DatabaseDep) -> AsyncIterator[Session]:
+    """A read session for a (sync) route. Opened on the event loop: creating it does no I/O.
+    A sync generator here would cost two thread-pool hops per request (measured: 1.2 ms of CPU
+    of the 4.3 ms a search answering nothing took). Closing returns the connection with a
+    rollback: a local call on SQLite, a round trip on PostgreSQL, which stays off the loop."""
+    session = db.session()
+    try:
         yield session
+    finally:
+        if db.engine.dialect.name == "sqlite":
+            session.close()
+        else:
+            await run_in_threadpool(session.close)
 
 
 def get_write_session(db: DatabaseDep) -> Iterator[Session]:

@@ -22,7 +22,7 @@ from app.errors import Unprocessable
 router = APIRouter(tags=["search"])
 
 
-def get_tokens(request: Request) -> PageTokens:
+async def get_tokens(request: Request) -> PageTokens:
     tokens: PageTokens = request.app.state.page_tokens
     return tokens
 
