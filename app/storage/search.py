@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, bindparam, text
 from sqlmodel import Session
 
 from app.search.analysis import QueryTerm
@@ -55,6 +55,13 @@ class Hit:
     claim_id: int
     score: float
     sort_date: datetime
+
+
+# Fixed statements, compiled once (an expanding IN takes any number of terms).
+_CORPUS = text("SELECT docs, length FROM search_stats WHERE id = 1")
+_DF = text("SELECT term, df FROM search_term WHERE term IN :terms").bindparams(
+    bindparam("terms", expanding=True)
+)
 
 
 def _idf(docs: int, df: int) -> float:
@@ -191,20 +198,12 @@ class SearchIndex:
 
     def stats(self, session: Session, terms: Iterable[str]) -> CorpusStats:
         connection = session.connection()
-        row = connection.execute(text("SELECT docs, length FROM search_stats WHERE id = 1")).first()
+        row = connection.execute(_CORPUS).first()
         docs, length = (row[0], row[1]) if row else (0, 0)
         wanted = sorted(set(terms))
         df: dict[str, int] = {}
         if wanted:
-            sql = _Sql()
-            names = ", ".join(sql.bind(t) for t in wanted)
-            df = {
-                r[0]: r[1]
-                for r in connection.execute(
-                    text(f"SELECT term, df FROM search_term WHERE term IN ({names})"),
-                    sql.params,
-                )
-            }
+            df = {r[0]: r[1] for r in connection.execute(_DF, {"terms": wanted})}
         return CorpusStats(
             docs=docs,
             avg_length=(length / docs) if docs else 1.0,
