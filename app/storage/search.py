@@ -99,40 +99,40 @@ class SearchIndex:
         if not docs:
             return
         connection = session.connection()
-        connection.execute(
-            text(
-                "INSERT INTO search_doc (claim_id, language, length, sort_date, terms, "
-                "claimant_terms) VALUES (:id, :language, :length, :sort_date, :terms, :claimant)"
-            ),
+        _insert_many(
+            connection,
+            "INSERT INTO search_doc (claim_id, language, length, sort_date, terms, claimant_terms)",
             [
-                {
-                    "id": doc.claim_id,
-                    "language": doc.language,
-                    "length": doc.length,
-                    "sort_date": self._when(doc.sort_date),
-                    "terms": doc.terms,
-                    "claimant": doc.claimant_text,
-                }
+                (
+                    doc.claim_id,
+                    doc.language,
+                    doc.length,
+                    self._when(doc.sort_date),
+                    doc.terms,
+                    doc.claimant_text,
+                )
                 for doc in docs
             ],
+            ("integer", "text", "integer", "timestamp", "text", "text"),
         )
         self._add_fulltext(connection, docs)
         # In key order (term, claim): the inserts walk the posting index once, page by page.
         postings = sorted((t, doc.claim_id, doc.weights[t]) for doc in docs for t in doc.weights)
         if postings:
-            # Plain tuples straight to the driver: a few dozen rows per claim.
-            _executemany(
+            _insert_many(
                 connection,
-                "INSERT INTO search_posting (term, claim_id, weight) VALUES (?, ?, ?)",
+                "INSERT INTO search_posting (term, claim_id, weight)",
                 postings,
+                ("text", "integer", "float8"),
             )
             df = Counter(t for doc in docs for t in doc.weights)
             # Sorted, so concurrent writers lock term rows in one order and never deadlock.
-            _executemany(
+            _insert_many(
                 connection,
-                "INSERT INTO search_term (term, df) VALUES (?, ?) "
-                "ON CONFLICT (term) DO UPDATE SET df = search_term.df + excluded.df",
+                "INSERT INTO search_term (term, df)",
                 [(t, df[t]) for t in sorted(df)],
+                ("text", "integer"),
+                " ON CONFLICT (term) DO UPDATE SET df = search_term.df + excluded.df",
             )
         self._count(connection, len(docs), sum(doc.length for doc in docs))
 
@@ -319,9 +319,11 @@ class SqliteSearchIndex(SearchIndex):
     dialect = "sqlite"
 
     def _add_fulltext(self, connection: Connection, docs: Sequence[SearchDocument]) -> None:
-        connection.execute(
-            text("INSERT INTO search_fts (rowid, terms, claimant_terms) VALUES (:id, :t, :c)"),
-            [{"id": doc.claim_id, "t": doc.terms, "c": doc.claimant_text} for doc in docs],
+        _insert_many(
+            connection,
+            "INSERT INTO search_fts (rowid, terms, claimant_terms)",
+            [(doc.claim_id, doc.terms, doc.claimant_text) for doc in docs],
+            ("integer", "text", "text"),
         )
 
     def _remove_fulltext(
@@ -378,9 +380,11 @@ class PostgresSearchIndex(SearchIndex):
     dialect = "postgresql"
 
     def _add_fulltext(self, connection: Connection, docs: Sequence[SearchDocument]) -> None:
-        connection.execute(
-            text("UPDATE search_doc SET tsv = CAST(:tsv AS tsvector) WHERE claim_id = :id"),
-            [{"id": doc.claim_id, "tsv": tsvector_literal(doc)} for doc in docs],
+        connection.exec_driver_sql(
+            "UPDATE search_doc SET tsv = CAST(v.tsv AS tsvector) "
+            "FROM unnest(%s::integer[], %s::text[]) AS v (claim_id, tsv) "
+            "WHERE search_doc.claim_id = v.claim_id",
+            ([doc.claim_id for doc in docs], [tsvector_literal(doc) for doc in docs]),
         )
 
     def _remove_fulltext(
@@ -419,11 +423,25 @@ def tsvector_literal(doc: SearchDocument) -> str:
     return " ".join(parts)
 
 
-def _executemany(connection: Connection, sql: str, rows: list[tuple[Any, ...]]) -> None:
-    """`sql` written with `?` placeholders, for the driver's own paramstyle."""
-    if connection.dialect.paramstyle != "qmark":
-        sql = sql.replace("?", "%s")
-    connection.exec_driver_sql(sql, rows)
+def _insert_many(
+    connection: Connection,
+    head: str,
+    rows: Sequence[tuple[Any, ...]],
+    types: tuple[str, ...],
+    tail: str = "",
+) -> None:
+    """`head` (an INSERT with its columns) for many rows at once, straight to the driver:
+    SQLite's executemany loops in C; on PostgreSQL, where the driver would send row after
+    row, one statement unnests a column array of each of `types`."""
+    if not rows:
+        return
+    if connection.dialect.name == "postgresql":
+        arrays = ", ".join(f"%s::{name}[]" for name in types)
+        columns = tuple(list(column) for column in zip(*rows, strict=True))
+        connection.exec_driver_sql(f"{head} SELECT * FROM unnest({arrays}){tail}", columns)
+    else:
+        marks = ", ".join("?" * len(types))
+        connection.exec_driver_sql(f"{head} VALUES ({marks}){tail}", list(rows))
 
 
 def index_for(dialect: str) -> SearchIndex:
