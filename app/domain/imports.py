@@ -284,9 +284,6 @@ class Importer:
                 yield Extracted(self._next_index + e.index, e.url, e.review, e.error), checked
             self._next_index += len(read.records)
 
-    def reject(self, index: int, url: str | None, reason: str) -> None:
-        self._report(Rejection(index, url, reason))
-
     def _report(self, outcome: Outcome) -> None:
         if isinstance(outcome, Rejection):
             self.result.rejected.append(outcome)
