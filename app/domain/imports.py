@@ -1,8 +1,9 @@
-"""Import of real-world ClaimReview markup: upsert by normalised review URL, one record at a time.
+"""Import of real-world ClaimReview markup: upsert by normalised review URL, a batch at a time.
 
-Each record is applied in a savepoint of its own, and batches of records commit together: a
-record is either fully stored or absent whenever the process stops, a bad one is rolled back
-alone and reported, and the rest land.
+A batch of records commits together: its new reviews are written at once (`app.domain.bulk`),
+a record whose URL is stored already in a savepoint of its own; a record is either fully stored
+or absent whenever the process stops, a bad one is rejected alone and reported, and the rest
+land. The pure part of reading a record (`read_document`) can run in worker processes.
 """
 
 import re
