@@ -9,12 +9,16 @@ from typing import Any
 import orjson
 import pytest
 from sqlalchemy import text
+from sqlmodel import select
 
+from app.domain import publishing
 from app.domain.access import COMMAND_LINE
 from app.domain.imports import Importer, ImportResult
 from app.domain.indexing import reindex_all
+from app.domain.render import document_etag
 from app.importing import run_import
 from app.storage.database import Database
+from app.storage.tables import Review
 from tests.api.test_access import snapshot
 from tests.ingest.test_import_behaviour import claimreview
 from tests.search.test_reindex import index_state
@@ -286,3 +290,46 @@ class TestWorkerProcesses:
         languages = {url: language for url, language, *_ in outcomes[0][2]}
         assert languages["https://verifact.example/w/2"] == "de"
         assert languages["https://lefaux.example/w/3"] == "fr"
+
+
+class TestRenderedDocuments:
+    def test_stored_bytes_are_what_publishing_renders(self, db: Database) -> None:
+        run(db, [claimreview("https://verifact.example/j/1", claim="Stored before")])
+        shared = claimreview(
+            "https://other.example/j/2",
+            claim="stored BEFORE",
+            reviewBody="Shares the stored claim.",
+            author=publisher("Other", "https://other.example/"),
+        )
+        shared["author"] = [
+            shared["author"],
+            {"@type": "Person", "name": "A. Writer", "url": "/authors/a"},
+        ]
+        scaled = claimreview(
+            "https://verifact.example/j/3",
+            claim="Rated on a scale",
+            itemReviewed={
+                **seen_at("https://x.com/j/3"),
+                "author": {"@type": "Person", "name": "Someone"},
+                "datePublished": "2024-01-02",
+            },
+            reviewRating={
+                "@type": "Rating",
+                "alternateName": "Mostly false",
+                "ratingValue": 2,
+                "bestRating": 5,
+                "worstRating": 1,
+            },
+        )
+        del scaled["datePublished"]  # published "now"
+        run(db, [shared, scaled])
+        with db.write_session() as session:
+            reviews = session.exec(select(Review)).all()
+            assert len(reviews) == 3
+            for review in reviews:
+                stored, etag = review.jsonld, review.jsonld_etag
+                assert stored is not None
+                publishing.render(session, review)
+                assert review.jsonld == stored
+                assert etag == document_etag(stored)
+            session.rollback()
