@@ -566,7 +566,8 @@ def run_engine(name: str, url: str, claims: int, args: argparse.Namespace) -> di
     checked = verify_index(url, claims)
     print(f"index check: {checked} claims' stored rows equal build_document's", flush=True)
     print(band_df(url, args.seed), flush=True)
-    cases = make_cases(args.seed, args.requests_per_case)
+    words = {int(w) for w in args.words.split(",")}
+    cases = [c for c in make_cases(args.seed, args.requests_per_case) if c.words in words]
     service = start_server(url)
     engine = Engine(url, args.page_size)
     try:
@@ -631,6 +632,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--page-size", type=int, default=10)
     parser.add_argument("--seed", type=int, default=20261128)
     parser.add_argument("--rebuild", action="store_true", help="load again, ignore the cache")
+    parser.add_argument(
+        "--words", default="1,2,3", help="query lengths to measure, e.g. 2 (default 1,2,3)"
+    )
     parser.add_argument(
         "--load-only", action="store_true", help="prepare the corpora, measure nothing"
     )
