@@ -194,16 +194,6 @@ def appearances_of_claims(session: Session, ids: Sequence[int]) -> Sequence[Appe
     ).all()
 
 
-def published_reviews_of_claims(session: Session, ids: Sequence[int]) -> Sequence[Review]:
-    return session.exec(
-        select(Review)
-        .where(col(Review.claim_id).in_(ids))
-        .where(Review.status == "published")
-        .where(col(Review.deleted_at).is_(None))
-        .order_by(col(Review.date_published).desc(), col(Review.id))
-    ).all()
-
-
 def appearances_of(session: Session, claim_id: int) -> Sequence[Appearance]:
     return session.exec(
         select(Appearance).where(Appearance.claim_id == claim_id).order_by(col(Appearance.position))
