@@ -2,8 +2,9 @@
 
 The importer's fast path: for a group of reviews whose URLs are known to be free, one query per
 kind of lookup (claims by wording, claims by appearance), one executemany per table, the JSON-LD
-rendered before the insert and the search index written in one go. The result is the same rows a
-`create_review` per record, in the same order, would have written.
+rendered before the insert and the search index written in one go, a new claim's document assembled
+from fields a reader process analysed when it could. The result is the same rows a `create_review`
+per record, in the same order, would have written.
 """
 
 from collections.abc import Sequence
@@ -14,11 +15,12 @@ from typing import Any
 from sqlmodel import Session
 
 from app.domain.claims import appearance_fields, claim_fields
-from app.domain.indexing import claim_document, refresh_claims
+from app.domain.indexing import analysed_claim_document, claim_document, refresh_claims
 from app.domain.render import build_claimreview, document_etag, render_document
 from app.domain.reviews import new_review_fields
 from app.domain.schemas import ClaimCreate, ReviewUpdate
 from app.domain.urls import normalize_url
+from app.search.documents import ClaimTokens, ReviewTokens, SearchDocument
 from app.storage import repositories as repo
 from app.storage.search import index_for
 from app.storage.tables import Appearance, Claim, Publisher, Review
@@ -37,6 +39,8 @@ class NewReview:
     # Worked out already (in a worker process), or None.
     text_key: str | None = None
     appearance_keys: tuple[str, ...] | None = None
+    claim_tokens: ClaimTokens | None = None  # analyze_claim of the claim
+    review_tokens: ReviewTokens | None = None  # analyze_review of the review
 
 
 # Light rows: the attributes the serialiser and the search documents read, and the columns of
@@ -121,12 +125,14 @@ class _NewClaims:
 
     rows: list[_ClaimRow] = field(default_factory=list)
     appearances: list[list[_AppearanceRow]] = field(default_factory=list)
+    tokens: list[ClaimTokens | None] = field(default_factory=list)  # as the creating item's
     by_text: dict[tuple[str, str], int] = field(default_factory=dict)
     by_appearance: dict[str, int] = field(default_factory=dict)
 
     def add(self, row: _ClaimRow, item: NewReview, keys: list[str]) -> int:
         position = len(self.rows)
         self.rows.append(row)
+        self.tokens.append(item.claim_tokens)
         self.appearances.append(
             [
                 _AppearanceRow(**fields)
@@ -220,16 +226,33 @@ def create_reviews(session: Session, items: Sequence[NewReview]) -> None:
         review.id = review_id
     repo.append_changes(session, "review.published", reviews)
 
-    published: dict[int, list[_ReviewRow]] = {}
-    for review, (_, created) in zip(reviews, targets, strict=True):
+    published: dict[int, list[tuple[_ReviewRow, NewReview]]] = {}
+    for item, review, (_, created) in zip(items, reviews, targets, strict=True):
         if created is not None:
-            published.setdefault(created, []).append(review)
+            published.setdefault(created, []).append((review, item))
     index_for(session.get_bind().dialect.name).put_many(
         session,
         [
-            claim_document(claim_ids[position], new.rows[position], published[position])
-            for position in range(len(new.rows))
+            _document(claim_id, row, tokens, published[position])
+            for position, (claim_id, row, tokens) in enumerate(
+                zip(claim_ids, new.rows, new.tokens, strict=True)
+            )
         ],
     )
     # A stored claim gained a review: re-indexed from what is stored, as create_review does.
     refresh_claims(session, stored_ids)
+
+
+def _document(
+    claim_id: int,
+    claim: _ClaimRow,
+    tokens: ClaimTokens | None,
+    published: list[tuple[_ReviewRow, NewReview]],
+) -> SearchDocument:
+    """A new claim's search document: assembled from the fields analysed in a worker process
+    when all of them were, else analysed here."""
+    reviews = [review for review, _ in published]
+    analysed = [item.review_tokens for _, item in published if item.review_tokens is not None]
+    if tokens is None or len(analysed) < len(reviews):
+        return claim_document(claim_id, claim, reviews)
+    return analysed_claim_document(claim_id, claim, reviews, tokens, analysed)

@@ -41,6 +41,7 @@ from app.domain.schemas import (
 from app.domain.urls import InvalidURL, normalize_url
 from app.domain.views import claim_public, review_public
 from app.errors import AppError
+from app.search.documents import ClaimTokens, ReviewTokens, analyze_claim, analyze_review
 from app.storage import repositories as repo
 from app.storage.database import Database
 from app.storage.tables import Publisher
@@ -121,8 +122,11 @@ class _Prepared:
     url_key: str
     claim: ClaimCreate
     review: ReviewUpdate
+    # Worked out in a reader process (`Checked`), or None.
     text_key: str | None = None
     appearance_keys: tuple[str, ...] | None = None
+    claim_tokens: ClaimTokens | None = None
+    review_tokens: ReviewTokens | None = None
 
 
 class _Publishers:
@@ -186,7 +190,8 @@ class _Publishers:
 class Checked:
     """What can be known of an extracted record without the database: its URL's key, the
     language detected when it declares none, and whether it passes validation in `language`
-    (its own or the detected one). Small and picklable, for worker processes."""
+    (its own or the detected one); when it does, the keys and search analysis of its claim and
+    review in that language. Small and picklable, for worker processes."""
 
     url_key: str | None
     detected: str | None
@@ -194,6 +199,8 @@ class Checked:
     valid: bool
     text_key: str  # of the claim's wording
     appearance_keys: tuple[str, ...]  # the appearances' URLs, normalised
+    claim_tokens: ClaimTokens | None = None
+    review_tokens: ReviewTokens | None = None
 
 
 def check(record: ParsedReview) -> Checked:
@@ -210,7 +217,15 @@ def check(record: ParsedReview) -> Checked:
     except _REJECTIONS:
         return Checked(_url_key(record), detected, language, False, "", ())
     return Checked(
-        _url_key(record), detected, language, True, claim_text_key(record.claim_text), keys
+        _url_key(record),
+        detected,
+        language,
+        True,
+        claim_text_key(record.claim_text),
+        keys,
+        # As the importer stores them: the claim and the review as the record gives them.
+        analyze_claim(record.claim_text, _claim_language(record, language), record.claimant_name),
+        analyze_review(record.headline, record.summary, language),
     )
 
 
@@ -427,17 +442,14 @@ class Importer:
         # Checked already in this very language: validating it again would give the same.
         trusted = checked is not None and checked.valid and language == checked.language
         claim, review = _validate(parsed, language, _construct if trusted else _validated)
-        return _Prepared(
-            record.index,
-            record.url,
-            plan,
-            language,
-            url_key,
-            claim,
-            review,
-            checked.text_key if checked is not None and trusted else None,
-            checked.appearance_keys if checked is not None and trusted else None,
-        )
+        prepared = _Prepared(record.index, record.url, plan, language, url_key, claim, review)
+        if trusted:
+            assert checked is not None
+            prepared.text_key = checked.text_key
+            prepared.appearance_keys = checked.appearance_keys
+            prepared.claim_tokens = checked.claim_tokens
+            prepared.review_tokens = checked.review_tokens
+        return prepared
 
     def _new_review(self, session: Session, prepared: _Prepared) -> NewReview:
         return NewReview(
@@ -448,6 +460,8 @@ class Importer:
             review=prepared.review,
             text_key=prepared.text_key,
             appearance_keys=prepared.appearance_keys,
+            claim_tokens=prepared.claim_tokens,
+            review_tokens=prepared.review_tokens,
         )
 
     def _update(self, session: Session, prepared: _Prepared, existing_id: int) -> str:
@@ -607,9 +621,14 @@ def _construct(model: type[M], /, **fields: Any) -> M:
     return model.model_construct(**fields)
 
 
+def _claim_language(record: ParsedReview, language: str) -> str:
+    """The claim's language: its own, else the review's."""
+    return record.claim_language or language
+
+
 def _validate(record: ParsedReview, language: str, make: _Make) -> tuple[ClaimCreate, ReviewUpdate]:
     return (
-        _claim(record, record.claim_language or language, make),
+        _claim(record, _claim_language(record, language), make),
         make(ReviewUpdate, **_review_fields(record, language, make)),
     )
 

@@ -6,7 +6,14 @@ from typing import Protocol
 
 from sqlmodel import Session
 
-from app.search.documents import ReviewText, SearchDocument, build_document
+from app.search.documents import (
+    ClaimTokens,
+    ReviewText,
+    ReviewTokens,
+    SearchDocument,
+    assemble_document,
+    build_document,
+)
 from app.storage import repositories as repo
 from app.storage.database import Database
 from app.storage.search import index_for
@@ -63,6 +70,26 @@ def claim_document(
         reviews=[
             ReviewText(r.headline, r.summary, r.language, r.date_published) for r in published
         ],
+    )
+
+
+def analysed_claim_document(
+    claim_id: int,
+    claim: IndexedClaim,
+    published: Sequence[IndexedReview],
+    claim_tokens: ClaimTokens,
+    review_tokens: Sequence[ReviewTokens],
+) -> SearchDocument:
+    """`claim_document`, with the fields analysed already (`analyze_claim` of the claim's text,
+    language and claimant, `analyze_review` of each review in `published`)."""
+    return assemble_document(
+        claim_id,
+        claim.language,
+        claim_tokens,
+        review_tokens,
+        claim.claim_date,
+        [r.date_published for r in published],
+        claim.created_at,
     )
 
 

@@ -44,6 +44,82 @@ def primary_language(tag: str) -> str:
     return tag.split("-", 1)[0].lower()
 
 
+@dataclass(frozen=True)
+class ClaimTokens:
+    """The analysed fields of a claim: what its search document takes from the claim itself."""
+
+    text: tuple[str, ...]
+    claimant: tuple[str, ...]  # unstemmed
+    claimant_stemmed: tuple[str, ...]  # in the claim's language
+
+
+@dataclass(frozen=True)
+class ReviewTokens:
+    """The analysed fields of one published review of the claim."""
+
+    headline: tuple[str, ...]
+    summary: tuple[str, ...]
+
+
+def analyze_claim(text: str, language: str, claimant: str | None) -> ClaimTokens:
+    """The expensive, pure part of a claim's document (it can run in another process)."""
+    if not claimant:
+        return ClaimTokens(tuple(analyze(text, language)), (), ())
+    # Names are matched unstemmed (the claimant filter, and queries in any language) and
+    # stemmed in the claim's language (queries that give it).
+    return ClaimTokens(
+        tuple(analyze(text, language)),
+        tuple(analyze(claimant, None)),
+        tuple(analyze(claimant, language)),
+    )
+
+
+def analyze_review(headline: str | None, summary: str | None, language: str) -> ReviewTokens:
+    return ReviewTokens(
+        tuple(analyze(headline, language)) if headline else (),
+        tuple(analyze(summary, language)) if summary else (),
+    )
+
+
+def assemble_document(
+    claim_id: int,
+    language: str,
+    claim: ClaimTokens,
+    reviews: Sequence[ReviewTokens],
+    claim_date: datetime | None,
+    published: Sequence[datetime | None],
+    created_at: datetime,
+) -> SearchDocument:
+    """A claim's document from its analysed fields: `reviews` and their publication dates
+    `published` in the claim's review order. The newest of its dates sorts it, else
+    `created_at`."""
+    weights: defaultdict[str, float] = defaultdict(float)
+    length = 0
+
+    def add(tokens: Sequence[str], field: str) -> None:
+        nonlocal length
+        length += len(tokens)
+        for token in tokens:
+            weights[token] += FIELD_WEIGHTS[field]
+
+    add(claim.text, "text")
+    add(claim.claimant, "claimant")
+    for token in set(claim.claimant_stemmed) - set(claim.claimant):
+        weights[token] += FIELD_WEIGHTS["claimant"]
+    for review in reviews:
+        add(review.headline, "headline")
+        add(review.summary, "summary")
+    dates = [d for d in [claim_date, *published] if d is not None]
+    return SearchDocument(
+        claim_id=claim_id,
+        language=primary_language(language),
+        sort_date=max(dates) if dates else created_at,
+        length=max(length, 1),
+        weights=dict(weights),
+        claimant_terms=tuple(dict.fromkeys(claim.claimant)),
+    )
+
+
 def build_document(
     claim_id: int,
     text: str,
@@ -53,36 +129,14 @@ def build_document(
     created_at: datetime,
     reviews: Sequence[ReviewText],
 ) -> SearchDocument:
-    weights: defaultdict[str, float] = defaultdict(float)
-    length = 0
-
-    def add(tokens: list[str], field: str) -> None:
-        nonlocal length
-        length += len(tokens)
-        for token in tokens:
-            weights[token] += FIELD_WEIGHTS[field]
-
-    add(analyze(text, language), "text")
-    claimant_terms: list[str] = []
-    if claimant:
-        # Names are matched unstemmed (the claimant filter, and queries in any language) and
-        # stemmed in the claim's language (queries that give it).
-        claimant_terms = analyze(claimant, None)
-        stemmed = analyze(claimant, language)
-        add(claimant_terms, "claimant")
-        for token in set(stemmed) - set(claimant_terms):
-            weights[token] += FIELD_WEIGHTS["claimant"]
-    for review in reviews:
-        if review.headline:
-            add(analyze(review.headline, review.language), "headline")
-        if review.summary:
-            add(analyze(review.summary, review.language), "summary")
-    dates = [d for d in [claim_date, *(r.date_published for r in reviews)] if d is not None]
-    return SearchDocument(
-        claim_id=claim_id,
-        language=primary_language(language),
-        sort_date=max(dates) if dates else created_at,
-        length=max(length, 1),
-        weights=dict(weights),
-        claimant_terms=tuple(dict.fromkeys(claimant_terms)),
+    """The fields analysed (`analyze_claim`, `analyze_review`: the costly, pure part, which the
+    importer runs in its reader processes), then assembled (`assemble_document`)."""
+    return assemble_document(
+        claim_id,
+        language,
+        analyze_claim(text, language, claimant),
+        [analyze_review(r.headline, r.summary, r.language) for r in reviews],
+        claim_date,
+        [r.date_published for r in reviews],
+        created_at,
     )

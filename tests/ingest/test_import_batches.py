@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
-from app.domain import publishing
+from app.domain import bulk, publishing
 from app.domain.access import COMMAND_LINE
-from app.domain.imports import Importer, ImportResult
+from app.domain.imports import Importer, ImportResult, read_document
 from app.domain.indexing import reindex_all
 from app.domain.render import document_etag
 from app.importing import run_import
@@ -333,3 +333,93 @@ class TestRenderedDocuments:
                 assert review.jsonld == stored
                 assert etag == document_etag(stored)
             session.rollback()
+
+
+class TestSearchAnalysisInReaders:
+    def test_assembled_documents_are_those_a_reindex_builds(
+        self, db: Database, make_publisher: Callable[..., str], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A new claim's search document is assembled from the fields its reader analysed,
+        unless the record's final language is not the one they were analysed in."""
+        make_publisher("le-faux", sites=["lefaux.example"], languages=["fr-CA"])
+
+        def claim(n: int, **extra: Any) -> dict[str, Any]:
+            return {**seen_at(f"https://x.com/z/{n}"), **extra}
+
+        def person(name: str) -> dict[str, Any]:
+            return {"@type": "Person", "name": name}
+
+        stored = claimreview(
+            "https://verifact.example/z/0", "The river turned red overnight", name="Red river?"
+        )
+        records = [
+            claimreview(
+                "https://verifact.example/z/1",
+                "Vaccines contain tracking microchips",
+                name="No, vaccines do not contain microchips",
+                reviewBody="Microchips cannot pass through a needle.",
+                itemReviewed=claim(1, author=person("Jean-Luc Dupont"), datePublished="2025-02-01"),
+            ),
+            claimreview(
+                "https://other.example/z/2",
+                "vaccines contain TRACKING microchips",  # the same claim: two analysed reviews
+                reviewBody="Checked again, with the manufacturers.",
+                author=publisher("Other", "https://other.example/"),
+                itemReviewed=claim(2),
+            ),
+            claimreview(
+                "https://verifact.example/z/3",
+                "Die Regierung hat das Leitungswasser verboten",
+                inLanguage="de",
+                name="Kein Verbot des Leitungswassers",
+                itemReviewed=claim(
+                    3, author={"@type": "Organization", "name": "Bundesamt für Wasser"}
+                ),
+            ),
+            claimreview(
+                "https://verifact.example/z/4",
+                "El gobierno prohibió las bicicletas eléctricas",
+                inLanguage="es",
+                reviewBody="Ninguna ley prohíbe las bicicletas eléctricas.",
+                itemReviewed=claim(4, author=person("María José Álvarez")),
+            ),
+            claimreview(
+                "https://lefaux.example/z/5",  # in the publisher's only language, not "fr"
+                "Le gouvernement a interdit les vélos électriques",
+                name="Les vélos électriques ne sont pas interdits",
+                author=publisher("Le Faux", "https://lefaux.example/"),
+                itemReviewed=claim(5, author=person("Émile Zola")),
+            ),
+            claimreview(
+                "https://verifact.example/z/6",
+                "O governo proibiu as bicicletas elétricas em todas as cidades do país",
+                reviewBody="Nenhuma lei proíbe as bicicletas elétricas nas cidades.",
+                itemReviewed=claim(6),
+            ),
+            claimreview(  # joins the stored claim
+                "https://other.example/z/7",
+                "the river turned RED overnight",
+                reviewBody="It was algae.",
+                author=publisher("Other", "https://other.example/"),
+                itemReviewed=claim(7),
+            ),
+        ]
+        for record in records[4:6]:
+            del record["inLanguage"]
+        run(db, [stored])
+        analysed_here: list[str] = []
+        original = bulk.claim_document
+
+        def spy(claim_id: int, claim: Any, published: Any) -> Any:
+            analysed_here.append(claim.text)
+            return original(claim_id, claim, published)
+
+        monkeypatch.setattr(bulk, "claim_document", spy)
+        result = run(db, [read_document(r, checked=True) for r in records])
+        assert counts(result) == (7, 0, 0, [])
+        assert analysed_here == ["Le gouvernement a interdit les vélos électriques"]
+        assert rows(db, "SELECT language FROM review WHERE url LIKE '%/z/6'") == [("pt",)]
+        incremental = index_state(db)
+        assert len(incremental["search_doc"]) == 6
+        reindex_all(db)
+        assert index_state(db) == incremental
