@@ -1,15 +1,16 @@
 """New published reviews written many at once, with what `create_review` does for each one.
 
 The importer's fast path: for a group of reviews whose URLs are known to be free, one query per
-kind of lookup (claims by wording, claims by appearance), one executemany per table, the JSON-LD
-rendered before the insert and the search index written in one go, a new claim's document assembled
-from fields a reader process analysed when it could. The result is the same rows a `create_review`
-per record, in the same order, would have written.
+kind of lookup (claims by wording, claims by appearance), one executemany per table (plain tuples
+to the driver on SQLite), the JSON-LD rendered before the insert and the search index written in
+one go, a new claim's document assembled from fields a reader process analysed when it could. The
+result is the same rows a `create_review` per record, in the same order, would have written.
 """
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
 from sqlmodel import Session
@@ -101,10 +102,10 @@ class _ReviewRow:
 _CLAIM_COLUMNS = tuple(f.name for f in fields(_ClaimRow))
 _APPEARANCE_COLUMNS = tuple(f.name for f in fields(_AppearanceRow))
 _REVIEW_COLUMNS = tuple(f.name for f in fields(_ReviewRow) if f.name != "id")
-
-
-def _columns(row: Any, names: tuple[str, ...]) -> dict[str, Any]:
-    return {name: getattr(row, name) for name in names}
+# A row's values in the order of its columns, as a tuple.
+_claim_values = attrgetter(*_CLAIM_COLUMNS)
+_appearance_values = attrgetter(*_APPEARANCE_COLUMNS)
+_review_values = attrgetter(*_REVIEW_COLUMNS)
 
 
 def specific(url_key: str) -> bool:
@@ -181,14 +182,14 @@ def create_reviews(session: Session, items: Sequence[NewReview]) -> None:
         targets.append((stored, created))
 
     claim_ids = repo.insert_rows(
-        session, Claim, [_columns(r, _CLAIM_COLUMNS) for r in new.rows], ids=True
+        session, Claim, _CLAIM_COLUMNS, [_claim_values(r) for r in new.rows], ids=True
     )
     appearance_rows = []
     for new_id, new_appearances in zip(claim_ids, new.appearances, strict=True):
         for appearance_row in new_appearances:
             appearance_row.claim_id = new_id
-            appearance_rows.append(_columns(appearance_row, _APPEARANCE_COLUMNS))
-    repo.insert_rows(session, Appearance, appearance_rows)
+            appearance_rows.append(_appearance_values(appearance_row))
+    repo.insert_rows(session, Appearance, _APPEARANCE_COLUMNS, appearance_rows)
 
     stored_ids = sorted({s for s, _ in targets if s is not None})
     stored_claims = {c.id: c for c in repo.claims_by_ids(session, stored_ids)}
@@ -220,7 +221,7 @@ def create_reviews(session: Session, items: Sequence[NewReview]) -> None:
         review.jsonld, review.jsonld_etag, review.rendered_at = body, document_etag(body), now
         reviews.append(review)
     review_ids = repo.insert_rows(
-        session, Review, [_columns(r, _REVIEW_COLUMNS) for r in reviews], ids=True
+        session, Review, _REVIEW_COLUMNS, [_review_values(r) for r in reviews], ids=True
     )
     for review, review_id in zip(reviews, review_ids, strict=True):
         review.id = review_id

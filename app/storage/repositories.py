@@ -1,14 +1,16 @@
 """Every query of the core tables. Repositories add and flush; services commit."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, Row, Table, bindparam, func, insert, text
+from sqlalchemy import Column, Connection, Row, Table, bindparam, func, insert, text
 from sqlalchemy import select as sa_select
+from sqlalchemy.engine import Dialect
 from sqlmodel import Session, SQLModel, col, select
 
+from app.storage.driver import insert_many
 from app.storage.tables import (
     ApiKey,
     Appearance,
@@ -250,29 +252,96 @@ def review_ids_by_url_keys(session: Session, url_keys: Iterable[str]) -> dict[st
 
 
 def insert_rows(
-    session: Session, model: type[SQLModel], rows: Sequence[dict[str, Any]], *, ids: bool = False
+    session: Session,
+    model: type[SQLModel],
+    columns: tuple[str, ...],
+    rows: Sequence[tuple[Any, ...]],
+    *,
+    ids: bool = False,
 ) -> list[int]:
-    """Many rows of one table in one executemany (multi-row VALUES where the driver allows);
-    with `ids`, their generated primary keys in the order of `rows`."""
+    """Many rows of one table (`rows`: values of `columns`, in that order) at once; with `ids`,
+    their generated primary keys in the order of `rows`. The tuples go straight to the driver
+    (`app.storage.driver`), converted column by column by the columns' own bind processors (what
+    SQLAlchemy would send); on PostgreSQL, rows whose ids are wanted go through SQLAlchemy's
+    insert with RETURNING in parameter order."""
     if not rows:
         return []
     table: Table = model.__table__  # type: ignore[attr-defined]
-    statement = insert(table)
     connection = session.connection()
     if not ids:
-        connection.execute(statement, list(rows))
+        _insert_tuples(connection, table, columns, rows)
         return []
     if connection.dialect.name == "sqlite":
         # The ids SQLite would choose (an integer primary key without AUTOINCREMENT takes the
         # largest one + 1), given explicitly: RETURNING in parameter order would cost one
         # statement per row. Safe because a write transaction holds the database's write lock
         # from its BEGIN IMMEDIATE on.
-        last = connection.execute(sa_select(func.max(table.c.id))).scalar() or 0
-        numbered = [{**row, "id": last + 1 + n} for n, row in enumerate(rows)]
-        connection.execute(statement, numbered)
-        return [row["id"] for row in numbered]
-    returning = statement.returning(table.c.id, sort_by_parameter_order=True)
-    return [row[0] for row in connection.execute(returning, list(rows))]
+        first = (connection.execute(sa_select(func.max(table.c.id))).scalar() or 0) + 1
+        numbered = [(first + n, *row) for n, row in enumerate(rows)]
+        _insert_tuples(connection, table, ("id", *columns), numbered)
+        return list(range(first, first + len(rows)))
+    returning = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    dicts = [dict(zip(columns, row, strict=True)) for row in rows]
+    return [row[0] for row in connection.execute(returning, dicts)]
+
+
+@dataclass(frozen=True)
+class _TupleInsert:
+    head: str  # INSERT INTO table (columns)
+    types: tuple[str, ...]  # of the columns, in the dialect's words
+    converters: tuple[tuple[int, Callable[[Any], Any]], ...]  # (position, bind processor)
+    defaults: tuple[Any, ...]  # of the table's other columns with a fixed default, converted
+
+
+_TUPLE_INSERTS: dict[tuple[str, str, tuple[str, ...]], _TupleInsert] = {}
+
+
+def _insert_tuples(
+    connection: Connection, table: Table, columns: tuple[str, ...], rows: Sequence[tuple[Any, ...]]
+) -> None:
+    dialect = connection.dialect
+    key = (dialect.name, table.name, columns)
+    plan = _TUPLE_INSERTS.get(key)
+    if plan is None:
+        plan = _TUPLE_INSERTS[key] = _plan_tuple_insert(dialect, table, columns)
+    if plan.converters or plan.defaults:
+        values = list(zip(*rows, strict=True))
+        for position, convert in plan.converters:
+            values[position] = tuple(map(convert, values[position]))
+        values += [(default,) * len(rows) for default in plan.defaults]
+        rows = list(zip(*values, strict=True))
+    insert_many(connection, plan.head, rows, plan.types)
+
+
+def _plan_tuple_insert(dialect: Dialect, table: Table, columns: tuple[str, ...]) -> _TupleInsert:
+    def converter(column: Column[Any]) -> Callable[[Any], Any] | None:
+        return column.type.dialect_impl(dialect).bind_processor(dialect)
+
+    given = [table.c[name] for name in columns]
+    left_out, defaults = [], []
+    for column in table.columns:
+        if column.name in columns or column.primary_key or column.default is None:
+            continue  # given, generated, or NULL as SQLAlchemy leaves it
+        if not getattr(column.default, "is_scalar", False):
+            raise ValueError(f"{table.name}.{column.name}: only a fixed default can be left out")
+        convert = converter(column)
+        value = column.default.arg  # type: ignore[attr-defined]
+        left_out.append(column)
+        defaults.append(value if convert is None else convert(value))
+    converters = []
+    for position, column in enumerate(given):
+        convert = converter(column)
+        if convert is not None:
+            converters.append((position, convert))
+    quote = dialect.identifier_preparer.quote
+    every = given + left_out
+    return _TupleInsert(
+        f"INSERT INTO {dialect.identifier_preparer.format_table(table)} "
+        f"({', '.join(quote(c.name) for c in every)})",
+        tuple(c.type.compile(dialect=dialect) for c in every),
+        tuple(converters),
+        tuple(defaults),
+    )
 
 
 @dataclass(frozen=True)
@@ -343,7 +412,8 @@ def append_changes(session: Session, change_type: str, reviews: Sequence[Changed
         return
     _lock_change_log(session)
     at = utcnow()
-    insert_rows(session, Change, [_change_fields(change_type, r, at) for r in reviews])
+    entries = [_change_fields(change_type, r, at) for r in reviews]
+    insert_rows(session, Change, tuple(entries[0]), [tuple(e.values()) for e in entries])
 
 
 # --- API keys -----------------------------------------------------------------------------------

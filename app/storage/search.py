@@ -18,6 +18,7 @@ from sqlmodel import Session
 
 from app.search.analysis import QueryTerm
 from app.search.documents import SearchDocument
+from app.storage.driver import insert_many
 from app.storage.types import as_utc
 
 K1 = 1.2
@@ -99,7 +100,7 @@ class SearchIndex:
         if not docs:
             return
         connection = session.connection()
-        _insert_many(
+        insert_many(
             connection,
             "INSERT INTO search_doc (claim_id, language, length, sort_date, terms, claimant_terms)",
             [
@@ -119,7 +120,7 @@ class SearchIndex:
         # In key order (term, claim): the inserts walk the posting index once, page by page.
         postings = sorted((t, doc.claim_id, doc.weights[t]) for doc in docs for t in doc.weights)
         if postings:
-            _insert_many(
+            insert_many(
                 connection,
                 "INSERT INTO search_posting (term, claim_id, weight)",
                 postings,
@@ -127,7 +128,7 @@ class SearchIndex:
             )
             df = Counter(t for doc in docs for t in doc.weights)
             # Sorted, so concurrent writers lock term rows in one order and never deadlock.
-            _insert_many(
+            insert_many(
                 connection,
                 "INSERT INTO search_term (term, df)",
                 [(t, df[t]) for t in sorted(df)],
@@ -323,7 +324,7 @@ class SqliteSearchIndex(SearchIndex):
     dialect = "sqlite"
 
     def _add_fulltext(self, connection: Connection, docs: Sequence[SearchDocument]) -> None:
-        _insert_many(
+        insert_many(
             connection,
             "INSERT INTO search_fts (rowid, terms, claimant_terms)",
             [(doc.claim_id, doc.terms, doc.claimant_text) for doc in docs],
@@ -430,27 +431,6 @@ def tsvector_literal(doc: SearchDocument) -> str:
     parts = [f"'{t}':1D" if t in claimant else f"'{t}'" for t in sorted(doc.weights)]
     parts += [f"'{t}':1D" for t in sorted(claimant - set(doc.weights))]
     return " ".join(parts)
-
-
-def _insert_many(
-    connection: Connection,
-    head: str,
-    rows: Sequence[tuple[Any, ...]],
-    types: tuple[str, ...],
-    tail: str = "",
-) -> None:
-    """`head` (an INSERT with its columns) for many rows at once, straight to the driver:
-    SQLite's executemany loops in C; on PostgreSQL, where the driver would send row after
-    row, one statement unnests a column array of each of `types`."""
-    if not rows:
-        return
-    if connection.dialect.name == "postgresql":
-        arrays = ", ".join(f"%s::{name}[]" for name in types)
-        columns = tuple(list(column) for column in zip(*rows, strict=True))
-        connection.exec_driver_sql(f"{head} SELECT * FROM unnest({arrays}){tail}", columns)
-    else:
-        marks = ", ".join("?" * len(types))
-        connection.exec_driver_sql(f"{head} VALUES ({marks}){tail}", list(rows))
 
 
 def index_for(dialect: str) -> SearchIndex:

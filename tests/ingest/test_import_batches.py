@@ -3,13 +3,14 @@ URLs, a record the database refuses, dry runs, and what the importer remembers o
 
 import copy
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
-from sqlalchemy import text
-from sqlmodel import select
+from sqlalchemy import insert, text
+from sqlmodel import SQLModel, select
 
 from app.domain import bulk, publishing
 from app.domain.access import COMMAND_LINE
@@ -17,8 +18,9 @@ from app.domain.imports import Importer, ImportResult, read_document
 from app.domain.indexing import reindex_all
 from app.domain.render import document_etag
 from app.importing import run_import
+from app.storage import repositories as repo
 from app.storage.database import Database
-from app.storage.tables import Review
+from app.storage.tables import Appearance, Change, Claim, Review
 from tests.api.test_access import snapshot
 from tests.ingest.test_import_behaviour import claimreview
 from tests.search.test_reindex import index_state
@@ -423,3 +425,87 @@ class TestSearchAnalysisInReaders:
         assert len(incremental["search_doc"]) == 6
         reindex_all(db)
         assert index_state(db) == incremental
+
+
+class TestDriverInserts:
+    def test_they_store_what_sqlalchemy_stores(
+        self, db: Database, make_publisher: Callable[..., str]
+    ) -> None:
+        """`insert_rows` hands tuples to the driver on SQLite: every column, defaults
+        included, is stored as SQLAlchemy's own insert stores it."""
+        make_publisher("verifact")
+        now = datetime(2026, 1, 2, 3, 4, 5, 6789, tzinfo=UTC)
+        claim = {
+            "text": "Tuples to the driver",
+            "text_key": "k",
+            "language": "pt-BR",
+            "claimant_name": "Émile",
+            "claimant_type": "Person",
+            "claimant_url": None,
+            "claim_date": datetime(2020, 1, 1, 1, tzinfo=timezone(timedelta(hours=2))),
+            "first_appearance_url": "https://x.com/d/1",
+            "created_by": "verifact",
+            "created_at": now,
+            "updated_at": now,
+        }
+
+        def review(claim_id: int, n: int) -> dict[str, Any]:
+            return {
+                "claim_id": claim_id,
+                "publisher_id": "verifact",
+                "url": f"https://verifact.example/d/{n}",
+                "url_key": f"verifact.example/d/{n}",
+                "headline": None,
+                "language": "en",
+                "summary": "Ça dépend.",
+                "authors": [{"name": "A. Writer", "url": None}],
+                "date_published": now,
+                "date_modified": None,
+                "status": "published",
+                "rating_label": "False",
+                "rating_value": 1.5,
+                "rating_best": 5.0,
+                "rating_worst": None,
+                "rating_explanation": None,
+                "verdict": "false",
+                "created_at": now,
+                "updated_at": now,
+                "jsonld": b'{"@type":"ClaimReview"}',
+                "jsonld_etag": "e",
+                "rendered_at": now,
+            }
+
+        tables = SQLModel.metadata.tables
+        with db.write_session() as session:
+            ours = repo.insert_rows(session, Claim, tuple(claim), [tuple(claim.values())], ids=True)
+            session.execute(insert(tables["claim"]), [claim])
+            row = review(ours[0], 1)
+            review_ids = repo.insert_rows(
+                session, Review, tuple(row), [tuple(row.values())], ids=True
+            )
+            session.execute(insert(tables["review"]), [review(ours[0], 2)])
+            seen = {"claim_id": ours[0], "position": 0, "url": "https://x.com/d/1"}
+            seen |= {"url_key": "x.com/d/1", "archived_url": None}
+            repo.insert_rows(session, Appearance, tuple(seen), [tuple(seen.values())] * 2)
+            session.execute(insert(tables["appearance"]), [seen])
+            at = {
+                "type": "review.published",
+                "review_id": review_ids[0],
+                "publisher_id": "verifact",
+            }
+            at |= {"language": "pt-BR", "verdict": "false", "at": now}
+            repo.insert_rows(session, Change, tuple(at), [tuple(at.values())])
+            session.execute(insert(tables["change"]), [at])
+            session.commit()
+        appearances = rows(db, f"SELECT {', '.join(seen)} FROM appearance")
+        assert appearances == [tuple(seen.values())] * 3
+        changes = rows(db, "SELECT " + ", ".join(f'"{c}"' for c in at) + ' FROM "change"')
+        assert changes[0] == changes[1]
+        claims = rows(db, f"SELECT id, {', '.join(claim)}, deleted_at FROM claim ORDER BY id")
+        assert [c[0] for c in claims] == [ours[0], ours[0] + 1]
+        assert claims[0][1:] == claims[1][1:]
+        same = [c for c in row if c not in ("url", "url_key")] + ["version", "deleted_at"]
+        reviews = rows(db, f"SELECT id, {', '.join(same)} FROM review ORDER BY id")
+        assert [r[0] for r in reviews] == [review_ids[0], review_ids[0] + 1]
+        assert reviews[0][1:] == reviews[1][1:]
+        assert reviews[0][-2:] == (1, None)
