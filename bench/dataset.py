@@ -28,11 +28,11 @@ from sqlmodel import select
 from app.domain import publishers as publisher_use_cases
 from app.domain import publishing
 from app.domain.access import COMMAND_LINE
-from app.domain.claims import claim_text_key
+from app.domain.claims import appearance_fields, claim_fields
 from app.domain.render import build_claimreview, document_etag, render_document
+from app.domain.reviews import new_review_fields
 from app.domain.schemas import PublisherCreate, ReviewCreate, ReviewStatus
 from app.domain.urls import normalize_url
-from app.domain.verdicts import normalize_verdict
 from app.storage import repositories as repo
 from app.storage.database import make_database
 from app.storage.tables import Appearance, Change, Claim, Publisher, Review
@@ -410,61 +410,30 @@ def _rows_of(
         c = data.claim
         claim = {
             "id": _claim_id(i),
-            "text": c.text,
-            "text_key": claim_text_key(c.text),
-            "language": c.language,
-            "claimant_name": c.claimant.name if c.claimant else None,
-            "claimant_type": c.claimant.type if c.claimant else None,
-            "claimant_url": c.claimant.url if c.claimant else None,
-            "claim_date": c.claim_date,
-            "first_appearance_url": c.first_appearance.url if c.first_appearance else None,
-            "created_by": publisher.id,
+            **claim_fields(c, publisher.id),
             "created_at": now,
             "updated_at": now,
             "deleted_at": None,
         }
         # The id is left to SQLite's rowid, in insertion order, as the service's flush does.
-        appearances = [
-            {
-                "claim_id": claim["id"],
-                "position": position,
-                "url": a.url,
-                "url_key": normalize_url(a.url),
-                "archived_url": a.archived_url,
-            }
-            for position, a in enumerate(c.appearances)
-        ]
+        appearances = appearance_fields(claim["id"], c.appearances)
         out.claims.append(claim)
         out.appearances.extend(appearances)
         last["claim"], last["appearances"] = claim, appearances
     else:
         claim, appearances = last["claim"], last["appearances"]
         assert claim["id"] == data.claim_id, (i, claim["id"], data.claim_id)
-    rating = data.rating
     review: dict[str, Any] = {
         "id": i,
-        "claim_id": claim["id"],
-        "publisher_id": publisher.id,
-        "url": data.url,
-        "url_key": url_key,
-        "headline": data.headline,
+        **new_review_fields(
+            data,
+            claim_id=claim["id"],
+            publisher=publisher,  # type: ignore[arg-type]
+            url_key=url_key,
+            now=now,
+        ),
         "language": data.language or claim["language"],
-        "rating_label": rating.label,
-        "rating_value": rating.value,
-        "rating_best": rating.best,
-        "rating_worst": rating.worst,
-        "rating_explanation": rating.explanation,
-        "verdict": normalize_verdict(
-            rating.label, rating.value, rating.best, rating.worst, publisher.verdict_overrides
-        ).value,
-        "summary": data.summary,
-        "authors": [a.model_dump() for a in data.authors],
-        "date_published": data.date_published or now,
-        "date_modified": data.date_modified,
-        "status": data.status.value,
         "version": 1,
-        "created_at": now,
-        "updated_at": now,
         "deleted_at": None,
     }
     body = render_document(

@@ -396,11 +396,11 @@ def summary(measured: Sequence[Measured], memory: dict[str, float]) -> tuple[str
 
 def verify_index(url: str, claims: int, samples: int = 200, seed: int = 5) -> int:
     """The stored index rows of a sample of claims are what the service's own indexing
-    (`app.domain.indexing.refresh_claims`: build_document from the stored claim and its
-    published reviews) makes of them."""
+    (`app.domain.indexing.claim_document`, which refresh_claims indexes, from the stored claim
+    and its published reviews) makes of them."""
     from sqlalchemy import text
 
-    from app.search.documents import ReviewText, build_document
+    from app.domain.indexing import claim_document
     from app.storage import repositories as repo
     from app.storage.database import make_database
     from app.storage.search import index_for, tsvector_literal
@@ -416,18 +416,7 @@ def verify_index(url: str, claims: int, samples: int = 200, seed: int = 5) -> in
                 claim = repo.get_claim(session, claim_id)
                 assert claim is not None
                 reviews = repo.live_reviews_of_claim(session, claim_id, published_only=True)
-                doc = build_document(
-                    claim_id=claim_id,
-                    text=claim.text,
-                    language=claim.language,
-                    claimant=claim.claimant_name,
-                    claim_date=claim.claim_date,
-                    created_at=claim.created_at,
-                    reviews=[
-                        ReviewText(r.headline, r.summary, r.language, r.date_published)
-                        for r in reviews
-                    ],
-                )
+                doc = claim_document(claim_id, claim, reviews)  # as refresh_claims indexes it
                 tsv = (
                     ", CAST(tsv AS TEXT) = CAST(CAST(:tsv AS tsvector) AS TEXT)" if postgres else ""
                 )
