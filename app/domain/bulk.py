@@ -192,9 +192,10 @@ def create_reviews(session: Session, items: Sequence[NewReview]) -> None:
     repo.insert_rows(session, Appearance, _APPEARANCE_COLUMNS, appearance_rows)
 
     stored_ids = sorted({s for s, _ in targets if s is not None})
-    stored_claims = {c.id: c for c in repo.claims_by_ids(session, stored_ids)}
-    stored_appearances: dict[int, list[Appearance]] = {i: [] for i in stored_ids}
-    for appearance in repo.appearances_of_claims(session, stored_ids):
+    session.flush()  # rows read below must see what earlier records of the batch changed
+    stored_claims = {c.id: c for c in repo.claim_rows(session, stored_ids)}
+    stored_appearances: dict[int, list[Any]] = {i: [] for i in stored_ids}
+    for appearance in repo.appearance_rows(session, stored_ids):
         stored_appearances[appearance.claim_id].append(appearance)
 
     reviews: list[_ReviewRow] = []

@@ -184,18 +184,6 @@ def claim_ids_by_appearance_keys(session: Session, url_keys: Iterable[str]) -> d
     return {row[0]: row[1] for row in rows}
 
 
-def claims_by_ids(session: Session, ids: Sequence[int]) -> Sequence[Claim]:
-    return session.exec(select(Claim).where(col(Claim.id).in_(ids))).all()
-
-
-def appearances_of_claims(session: Session, ids: Sequence[int]) -> Sequence[Appearance]:
-    return session.exec(
-        select(Appearance)
-        .where(col(Appearance.claim_id).in_(ids))
-        .order_by(col(Appearance.claim_id), col(Appearance.position))
-    ).all()
-
-
 def appearances_of(session: Session, claim_id: int) -> Sequence[Appearance]:
     return session.exec(
         select(Appearance).where(Appearance.claim_id == claim_id).order_by(col(Appearance.position))
@@ -537,7 +525,7 @@ def lookup_urls(session: Session, url_keys: Sequence[str]) -> list[LookupRow]:
     return [LookupRow(*row) for row in rows]
 
 
-# --- search results: plain rows, no ORM objects (a page of claims, on every search) -------------
+# --- claims read as plain rows, no ORM objects (search pages, a batch import's renders) -------
 
 _claim_table: Table = Claim.__table__  # type: ignore[attr-defined]
 _appearance_table: Table = Appearance.__table__  # type: ignore[attr-defined]
