@@ -43,7 +43,7 @@ def _safe(url: str) -> str:
 def _keys_create(args: argparse.Namespace) -> int:
     db = make_database(get_settings().database_url)
     data = ApiKeyCreate(role=Role(args.role), publisher_id=args.publisher, name=args.name)
-    with db.write_session() as session:
+    with db.unit_of_work() as session:
         created = keys.create_key(session, COMMAND_LINE, data)
     # Only the secret goes to stdout, so that `KEY=$(claimreview keys create ...)` works.
     bound = f" for publisher {created.publisher_id}" if created.publisher_id else ""
@@ -64,7 +64,7 @@ def _keys_list(_: argparse.Namespace) -> int:
 
 def _keys_revoke(args: argparse.Namespace) -> int:
     db = make_database(get_settings().database_url)
-    with db.write_session() as session:
+    with db.unit_of_work() as session:
         keys.revoke_key(session, COMMAND_LINE, args.key_id)
     print(f"Revoked {args.key_id}.")
     return 0
@@ -98,7 +98,7 @@ def _export(args: argparse.Namespace) -> int:
     out = sys.stdout.buffer if args.file == "-" else open(args.file, "wb")  # noqa: SIM115
     count = 0
     try:
-        for chunk in export_lines(db):
+        for chunk in export_lines(db.session):
             out.write(chunk)
             count += chunk.count(b"\n")
     finally:

@@ -151,7 +151,7 @@ def run_import(
                 created=result.created, updated=result.updated, rejected=len(result.rejected)
             )
 
-    importer = Importer(db, COMMAND_LINE, dry_run=dry_run, on_record=on_record)
+    importer = Importer(db.unit_of_work, COMMAND_LINE, dry_run=dry_run, on_record=on_record)
     started = time.perf_counter()
     try:
         importer.import_documents(_documents(stream, progress, readers))

@@ -140,7 +140,7 @@ def make_publisher(db: Database) -> Callable[..., str]:
             "languages": fields.pop("languages", ["en"]),
             **fields,
         }
-        with db.write_session() as session:
+        with db.unit_of_work() as session:
             publishers.create_publisher(session, COMMAND_LINE, PublisherCreate(**data))
         return publisher_id
 
@@ -150,7 +150,7 @@ def make_publisher(db: Database) -> Callable[..., str]:
 @pytest.fixture
 def make_key(db: Database) -> Callable[..., str]:
     def make(role: str, publisher_id: str | None = None) -> str:
-        with db.write_session() as session:
+        with db.unit_of_work() as session:
             created = keys.create_key(
                 session, COMMAND_LINE, ApiKeyCreate(role=Role(role), publisher_id=publisher_id)
             )

@@ -38,12 +38,15 @@ async def get_session(db: DatabaseDep) -> AsyncIterator[Session]:
 
 
 def get_write_session(db: DatabaseDep) -> Iterator[Session]:
-    with db.write_session() as session:
+    """The request's unit of work. Function-scoped, so it commits (or rolls back) right after
+    the route returns and before the response is sent: a commit that fails (a unique key taken
+    meanwhile) becomes the error response instead of a 201 for a write that never landed."""
+    with db.unit_of_work() as session:
         yield session
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
-WriteSessionDep = Annotated[Session, Depends(get_write_session)]
+WriteSessionDep = Annotated[Session, Depends(get_write_session, scope="function")]
 
 
 async def get_app_settings(request: Request) -> Settings:

@@ -80,5 +80,5 @@ def get_feed(
     responses={200: {"description": "One JSON-LD document per line.", "content": {NDJSON: {}}}},
 )
 def export(db: DatabaseDep) -> StreamingResponse:
-    lines: Iterator[bytes] = feeds.export_lines(db)
+    lines: Iterator[bytes] = feeds.export_lines(db.session)
     return StreamingResponse(lines, media_type=NDJSON)

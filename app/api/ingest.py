@@ -103,7 +103,7 @@ async def import_markup(
     dry_run: bool = Query(default=False, description="Check every record but store nothing."),
 ) -> ImportReport:
     _may_import(principal)
-    importer = Importer(db, principal, dry_run=dry_run)
+    importer = Importer(db.unit_of_work, principal, dry_run=dry_run)
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type in NDJSON_TYPES:
         batch: list[Any] = []

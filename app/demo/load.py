@@ -26,14 +26,14 @@ def load_demo(db: Database, path: Path = DATA) -> DemoResult:
     data = json.loads(path.read_text(encoding="utf-8"))
     result = DemoResult()
     for item in data["publishers"]:
-        with db.write_session() as session:
+        with db.unit_of_work() as session:
             if repo.get_publisher(session, item["id"]) is None:
                 publishers.create_publisher(session, COMMAND_LINE, PublisherCreate(**item))
                 result.publishers += 1
     claim_ids: dict[str, int] = {}
     for item in data["reviews"]:
         item = dict(item)
-        with db.write_session() as session:
+        with db.unit_of_work() as session:
             existing = repo.review_id_by_url_key(session, normalize_url(item["url"]))
             if existing is not None:
                 found = repo.get_review(session, existing)
@@ -55,7 +55,7 @@ def load_demo(db: Database, path: Path = DATA) -> DemoResult:
             if key is not None:
                 claim_ids[key] = created.claim_id
         if retract:
-            with db.write_session() as session:
+            with db.unit_of_work() as session:
                 reviews.update_review(
                     session,
                     COMMAND_LINE,

@@ -91,7 +91,6 @@ def load_claim(session: Session, claim_id: int) -> Claim:
 def create_claim(session: Session, principal: Principal, data: ClaimCreate) -> ClaimPublic:
     require_writer(principal)
     claim = new_claim(session, data, principal.publisher_id)
-    session.commit()
     assert claim.id is not None
     return claim_public(claim, repo.appearances_of(session, claim.id))
 
@@ -166,8 +165,7 @@ def update_claim(
 ) -> ClaimPublic:
     claim = load_claim(session, claim_id)
     require_claim_writer(principal, _owners(session, claim))
-    if apply_claim_changes(session, claim_id, data):
-        session.commit()
+    apply_claim_changes(session, claim_id, data)
     return claim_public(claim, repo.appearances_of(session, claim_id))
 
 
@@ -178,4 +176,4 @@ def delete_claim(session: Session, principal: Principal, claim_id: int) -> None:
         raise Conflict("This claim still has reviews; delete or move them first.")
     claim.deleted_at = utcnow()
     session.add(claim)
-    session.commit()
+    session.flush()

@@ -1,6 +1,7 @@
 """Distribution: the change log, the schema.org DataFeed and the NDJSON export."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any
 
@@ -13,7 +14,6 @@ from app.domain.schemas import ChangeList, ChangePublic, ChangeType
 from app.domain.search import matching_publishers
 from app.errors import BadRequest
 from app.storage import repositories as repo
-from app.storage.database import Database
 
 
 def _cursor(value: str | None) -> int:
@@ -92,12 +92,15 @@ def feed_page(
     return body, next_token
 
 
-def export_lines(db: Database, batch: int = 1000) -> Iterator[bytes]:
+def export_lines(
+    sessions: Callable[[], AbstractContextManager[Session]], batch: int = 1000
+) -> Iterator[bytes]:
     """Every published ClaimReview, one JSON-LD document per line, read in keyset batches so
-    that memory stays flat whatever the size."""
+    that memory stays flat whatever the size. A session per batch (`sessions()`), so a slow
+    reader of the stream never holds a database connection between batches."""
     after = 0
     while True:
-        with db.session() as session:
+        with sessions() as session:
             rows = repo.published_documents(session, after, batch)
         if not rows:
             return

@@ -9,6 +9,7 @@ land. The pure part of reading a record (`read_document`) can run in worker proc
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 from urllib.parse import urlsplit
@@ -43,7 +44,6 @@ from app.domain.views import claim_public, review_public
 from app.errors import AppError
 from app.search.documents import ClaimTokens, ReviewTokens, analyze_claim, analyze_review
 from app.storage import repositories as repo
-from app.storage.database import Database
 from app.storage.tables import Publisher
 
 
@@ -256,7 +256,8 @@ Outcome = str | Rejection  # "created", "updated", "unchanged", or why not
 class Importer:
     """Applies extracted records for one caller; counts outcomes in `result`.
 
-    Records are written a batch at a time, one transaction per batch: the new reviews of a batch
+    Records are written a batch at a time, one unit of work per batch (`units()`, the caller's
+    transaction boundary; this class only flushes): the new reviews of a batch
     together (`app.domain.bulk`), a record whose URL is already stored on its own, in a
     savepoint. When a batch fails in the database, it is rolled back and written again record by
     record, each in a savepoint, so that only the record at fault is rejected.
@@ -264,14 +265,14 @@ class Importer:
 
     def __init__(
         self,
-        db: Database,
+        units: Callable[[], AbstractContextManager[Session]],
         principal: Principal,
         *,
         dry_run: bool = False,
         batch_size: int = 500,
         on_record: Callable[[ImportResult], None] | None = None,
     ) -> None:
-        self.db = db
+        self.units = units
         self.principal = principal
         self.dry_run = dry_run
         self.batch_size = batch_size
@@ -311,40 +312,38 @@ class Importer:
     # --- machinery ------------------------------------------------------------------------------
 
     def _apply(self, records: Iterator[tuple[Extracted, Checked | None]]) -> None:
-        session = self.db.write_session()
-        self._publishers.clear()  # what another transaction saw may have changed since
-        try:
-            batch: list[tuple[Extracted, Checked | None]] = []
-            for record in records:
-                batch.append(record)
-                if len(batch) >= self.batch_size:
-                    self._batch(session, batch)
-                    batch = []
-            if batch:
-                self._batch(session, batch)
-        finally:
-            session.close()
+        batch: list[tuple[Extracted, Checked | None]] = []
+        for record in records:
+            batch.append(record)
+            if len(batch) >= self.batch_size:
+                self._batch(batch)
+                batch = []
+        if batch:
+            self._batch(batch)
 
-    def _batch(self, session: Session, batch: list[tuple[Extracted, Checked | None]]) -> None:
+    def _batch(self, batch: list[tuple[Extracted, Checked | None]]) -> None:
+        """One unit of work per batch; when the database refuses the batch, it is written
+        again record by record in a new one, each record in a savepoint of its own."""
         try:
-            outcomes = self._write(session, batch, alone=False)
-            self._finish(session)
+            outcomes = self._in_unit(batch, alone=False)
         except (SQLAlchemyError, *_REJECTIONS):
-            self._rollback(session)
-            outcomes = self._write(session, batch, alone=True)
-            self._finish(session)
+            outcomes = self._in_unit(batch, alone=True)
         for outcome in outcomes:
             self._report(outcome)
 
-    def _finish(self, session: Session) -> None:
-        if self.dry_run:
-            self._rollback(session)
-        else:
-            session.commit()
-
-    def _rollback(self, session: Session) -> None:
-        session.rollback()
-        self._forget(session)
+    def _in_unit(
+        self, batch: list[tuple[Extracted, Checked | None]], *, alone: bool
+    ) -> list[Outcome]:
+        self._publishers.clear()  # what another transaction saw may have changed since
+        with self.units() as session:
+            if not self.dry_run:
+                return self._write(session, batch, alone=alone)
+            # A dry run does everything in a savepoint and takes it back.
+            savepoint = session.begin_nested()
+            try:
+                return self._write(session, batch, alone=alone)
+            finally:
+                savepoint.rollback()
 
     def _forget(self, session: Session) -> None:
         """After a rollback: nothing read or written before it is trusted. (The session's
@@ -494,9 +493,7 @@ class Importer:
                 wanted.claim_id = claim_id
                 changed_review = True
         if changed_review:
-            review_service.update_review(
-                session, COMMAND_LINE, existing_id, wanted, None, commit=False
-            )
+            review_service.update_review(session, COMMAND_LINE, existing_id, wanted, None)
         elif changed_claim:
             refresh_claims(session, [claim.id])
         return "updated" if changed_review or changed_claim else "unchanged"
@@ -558,7 +555,7 @@ class Importer:
         """Write what the plan says: the new publisher, the new sites."""
         publisher = plan.publisher
         if plan.create is not None:
-            publisher_service.create_publisher(session, COMMAND_LINE, plan.create, commit=False)
+            publisher_service.create_publisher(session, COMMAND_LINE, plan.create)
             publisher = repo.get_publisher(session, plan.create.id)
             assert publisher is not None
             self._publishers.created(publisher)

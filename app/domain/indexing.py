@@ -96,12 +96,11 @@ def analysed_claim_document(
 def reindex_all(db: Database, progress: Callable[[int, int], None] | None = None) -> int:
     """Rebuild the whole index from the tables, in one transaction: readers see the old index
     until the new one is complete."""
-    with db.write_session() as session:
+    with db.unit_of_work() as session:
         index_for(db.engine.dialect.name).clear(session)
         ids = repo.searchable_claim_ids(session)
         for start in range(0, len(ids), 500):
             refresh_claims(session, ids[start : start + 500])
             if progress:
                 progress(min(start + 500, len(ids)), len(ids))
-        session.commit()
     return len(ids)

@@ -36,7 +36,7 @@ def create_key(session: Session, principal: Principal, data: ApiKeyCreate) -> Ap
         prefix=secret[:10],
     )
     session.add(row)
-    session.commit()
+    session.flush()
     return ApiKeyCreated(**ApiKeyPublic.model_validate(row).model_dump(), key=secret)
 
 
@@ -55,7 +55,7 @@ def revoke_key(session: Session, principal: Principal, key_id: str) -> None:
     if row.revoked_at is None:
         row.revoked_at = utcnow()
         session.add(row)
-        session.commit()
+        session.flush()
 
 
 def authenticate(session: Session, secret: str) -> Principal:

@@ -11,7 +11,7 @@ from app.storage.tables import Publisher
 
 
 def create_publisher(
-    session: Session, principal: Principal, data: PublisherCreate, *, commit: bool = True
+    session: Session, principal: Principal, data: PublisherCreate
 ) -> PublisherPublic:
     require_admin(principal)
     if repo.get_publisher(session, data.id) is not None:
@@ -33,8 +33,7 @@ def create_publisher(
         verdict_overrides={k: v.value for k, v in data.verdict_overrides.items()},
     )
     repo.add_publisher(session, publisher)
-    if commit:
-        session.commit()
+    session.flush()
     return publisher_public(publisher, None)
 
 

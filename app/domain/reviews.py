@@ -132,14 +132,6 @@ def new_review_fields(
     }
 
 
-def _done(session: Session, commit: bool) -> None:
-    """Use cases commit; the importer applies several in one transaction and commits itself."""
-    if commit:
-        session.commit()
-    else:
-        session.flush()
-
-
 def load_review(session: Session, review_id: int, *, for_update: bool = False) -> Review:
     review = repo.get_review(session, review_id, for_update=for_update)
     if review is None:
@@ -167,9 +159,7 @@ def _publish_side_effects(
         repo.append_change(session, kind, review)
 
 
-def create_review(
-    session: Session, principal: Principal, data: ReviewCreate, *, commit: bool = True
-) -> ReviewPublic:
+def create_review(session: Session, principal: Principal, data: ReviewCreate) -> ReviewPublic:
     publisher_id = data.publisher_id or principal.publisher_id
     if publisher_id is None:
         raise _invalid("publisher_id", "required with a key that is not bound to a publisher")
@@ -194,7 +184,7 @@ def create_review(
     _publish_side_effects(session, review, None, None)
     if review.status == ReviewStatus.PUBLISHED:
         refresh_claims(session, [claim.id])
-    _done(session, commit)
+    session.flush()
     return review_public(review)
 
 
@@ -204,8 +194,6 @@ def update_review(
     review_id: int,
     data: ReviewUpdate,
     if_match: str | None,
-    *,
-    commit: bool = True,
 ) -> ReviewPublic:
     review = load_review(session, review_id, for_update=True)
     require_editor_of(principal, review.publisher_id)
@@ -256,7 +244,7 @@ def update_review(
     _publish_side_effects(session, review, old_status, revision)
     if ReviewStatus.PUBLISHED in (old_status, review.status):
         refresh_claims(session, [old_claim_id, review.claim_id])
-    _done(session, commit)
+    session.flush()
     return review_public(review)
 
 
@@ -277,7 +265,6 @@ def delete_review(
     if kind is not None:
         repo.append_change(session, kind, review)
     refresh_claims(session, [review.claim_id])
-    session.commit()
 
 
 def get_revisions(

@@ -97,7 +97,7 @@ def create(
         queued_through=last or 0,  # changes from now on
     )
     session.add(hook)
-    session.commit()
+    session.flush()
     return WebhookCreated(**_public(hook).model_dump(), secret=hook.secret)
 
 
@@ -127,7 +127,7 @@ def delete(session: Session, principal: Principal, webhook_id: str) -> None:
     hook = _own(session, principal, webhook_id)
     hook.deleted_at = utcnow()
     session.add(hook)
-    session.commit()
+    session.flush()
 
 
 def deliveries(session: Session, principal: Principal, webhook_id: str) -> DeliveryList:
@@ -204,7 +204,7 @@ def queue(session: Session, batch: int = 500) -> int:
                 queued += 1
             hook.queued_through = change.cursor
         session.add(hook)
-    session.commit()
+    session.flush()
     return queued
 
 
@@ -250,7 +250,7 @@ def send_due(db: Database, settings: Settings) -> int:
             status = _post(url, body, headers, settings.webhook_timeout_seconds)
         except (OSError, ValueError) as exc:
             status, error = 0, str(exc)[:500]
-        with db.write_session() as session:
+        with db.unit_of_work() as session:
             delivery = session.get(WebhookDelivery, delivery_id)
             assert delivery is not None
             delivery.attempts += 1
@@ -262,7 +262,6 @@ def send_due(db: Database, settings: Settings) -> int:
                 delay = settings.webhook_retry_base_seconds * 2 ** min(delivery.attempts - 1, 12)
                 delivery.next_attempt_at = utcnow() + timedelta(seconds=min(delay, 3600))
             session.add(delivery)
-            session.commit()
     return sent
 
 
@@ -275,7 +274,7 @@ def run(
 ) -> None:
     """Queue and send until `stop` is set."""
     while not stop.is_set():
-        with db.write_session() as session:
+        with db.unit_of_work() as session:
             queued = queue(session)
         sent = send_due(db, settings)
         if not queued and not sent:

@@ -2,7 +2,7 @@
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -61,6 +61,7 @@ class Database:
     write_engine: Engine
     # Set for a SQLite file (not in-memory): the JSON-LD fast path reads through it.
     readers: SqliteReaders | None = field(default=None, compare=False, repr=False)
+    committed: list[Callable[[], None]] = field(default_factory=list, compare=False, repr=False)
 
     @property
     def is_sqlite(self) -> bool:
@@ -69,13 +70,23 @@ class Database:
     def session(self) -> Session:
         return Session(self.engine, expire_on_commit=False)
 
-    def write_session(self) -> Session:
-        return Session(self.write_engine, expire_on_commit=False)
-
     @contextmanager
-    def writing(self) -> Iterator[Session]:
-        with self.write_session() as session:
+    def unit_of_work(self) -> Iterator[Session]:
+        """The one place a write transaction ends: committed when the block completes, rolled
+        back when it raises. Use cases only flush. After a commit the `committed` callbacks run
+        (the read cache forgets what it served), so this instance never serves its own write
+        late."""
+        session = Session(self.write_engine, expire_on_commit=False)
+        try:
             yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+        for callback in self.committed:
+            callback()
 
     def dispose(self) -> None:
         if self.readers is not None:

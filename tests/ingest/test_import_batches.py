@@ -27,7 +27,7 @@ from tests.search.test_reindex import index_state
 
 
 def run(db: Database, records: list[Any], **options: Any) -> ImportResult:
-    return Importer(db, COMMAND_LINE, **options).import_documents(records)
+    return Importer(db.unit_of_work, COMMAND_LINE, **options).import_documents(records)
 
 
 def counts(result: ImportResult) -> tuple[int, int, int, list[int]]:
@@ -325,7 +325,7 @@ class TestRenderedDocuments:
         )
         del scaled["datePublished"]  # published "now"
         run(db, [shared, scaled])
-        with db.write_session() as session:
+        with db.unit_of_work() as session:
             reviews = session.exec(select(Review)).all()
             assert len(reviews) == 3
             for review in reviews:
@@ -476,7 +476,7 @@ class TestDriverInserts:
             }
 
         tables = SQLModel.metadata.tables
-        with db.write_session() as session:
+        with db.unit_of_work() as session:
             ours = repo.insert_rows(session, Claim, tuple(claim), [tuple(claim.values())], ids=True)
             session.execute(insert(tables["claim"]), [claim])
             row = review(ours[0], 1)
@@ -496,7 +496,6 @@ class TestDriverInserts:
             at |= {"language": "pt-BR", "verdict": "false", "at": now}
             repo.insert_rows(session, Change, tuple(at), [tuple(at.values())])
             session.execute(insert(tables["change"]), [at])
-            session.commit()
         appearances = rows(db, f"SELECT {', '.join(seen)} FROM appearance")
         assert appearances == [tuple(seen.values())] * 3
         changes = rows(db, "SELECT " + ", ".join(f'"{c}"' for c in at) + ' FROM "change"')
