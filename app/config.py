@@ -57,6 +57,12 @@ class Settings(BaseSettings):
     queue_timeout_seconds: float = Field(
         default=2.0, gt=0, description="Longest wait in the queue before a 503 with Retry-After."
     )
+    request_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="Longest a request may work before it must start answering (503 after); "
+        "imports are exempt.",
+    )
     database_timeout_seconds: float = Field(
         default=5.0,
         gt=0,

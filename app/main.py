@@ -216,7 +216,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Innermost first: admission bounds what reaches the database; the read cache answers
     # before admission, so a cached answer never queues; CORS wraps everything.
     app.add_middleware(
-        AdmissionMiddleware, admission=admission, exempt=ALWAYS_ANSWERED.__contains__
+        AdmissionMiddleware,
+        admission=admission,
+        exempt=ALWAYS_ANSWERED.__contains__,
+        deadline=settings.request_timeout_seconds,
+        no_deadline=frozenset({"/v1/import"}).__contains__,
     )
     app.add_middleware(ReadCacheMiddleware, cache=read_cache)
     app.add_middleware(

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 
 import orjson
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import metrics
 from app.errors import problem
@@ -92,10 +92,25 @@ class Admission:
 
 
 class AdmissionMiddleware:
-    def __init__(self, app: ASGIApp, admission: Admission, exempt: Callable[[str], bool]) -> None:
+    """Admits each request (see `Admission`), then gives it `deadline` seconds to start its
+    answer: a request stuck on a database that stopped answering (a peer that accepts bytes
+    and never replies defeats every socket time-out) gets a 503 instead of hanging. The stuck
+    work keeps its admission slot until it ends, so stuck requests can never pile up past
+    the limit; an answer already started (a stream) is left to finish."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        admission: Admission,
+        exempt: Callable[[str], bool],
+        deadline: float,
+        no_deadline: Callable[[str], bool],
+    ) -> None:
         self.app = app
         self.admission = admission
         self.exempt = exempt  # paths that never touch the database pool (health, metrics)
+        self.deadline = deadline
+        self.no_deadline = no_deadline  # long by nature (an import of 50 MB)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or self.exempt(scope["path"]):
@@ -105,7 +120,35 @@ class AdmissionMiddleware:
         if refused is not None:
             await send_unavailable(send, refused)
             return
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            self.admission.leave()
+        if self.no_deadline(scope["path"]):
+            try:
+                await self.app(scope, receive, send)
+            finally:
+                self.admission.leave()
+            return
+        started = abandoned = False
+
+        async def answer(message: Message) -> None:
+            nonlocal started
+            if abandoned:
+                return
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        task = asyncio.ensure_future(self.app(scope, receive, answer))
+        task.add_done_callback(self._finished)
+        done, _ = await asyncio.wait({task}, timeout=self.deadline)
+        if done or started:
+            await task
+            return
+        abandoned = True
+        metrics.UNAVAILABLE.labels("deadline").inc()
+        await send_unavailable(
+            send, f"The database did not answer within {self.deadline:g} s; try again later."
+        )
+
+    def _finished(self, task: "asyncio.Future[None]") -> None:
+        self.admission.leave()
+        if not task.cancelled():
+            task.exception()  # retrieved here when nobody awaits an abandoned request

@@ -86,7 +86,7 @@ def _sqlite_engine(url: str, begin: str, timeout: float) -> Engine:
     return engine
 
 
-def _postgres_connect_args(timeout: float | None) -> dict[str, Any]:
+def _postgres_connect_args(timeout: float | None, options: Any = None) -> dict[str, Any]:
     """Time-outs on every connection, so that an unreachable server, dropped packets or a
     saturated server end in an error (answered 503) instead of a request that hangs: connect
     time-out, TCP keepalives and a TCP user time-out for a peer that stopped answering, and a
@@ -101,7 +101,11 @@ def _postgres_connect_args(timeout: float | None) -> dict[str, Any]:
         "keepalives_interval": 1,
         "keepalives_count": 3,
         "tcp_user_timeout": millis,
-        "options": f"-c statement_timeout={millis}",
+        # Added to the URL's own `options` (a search_path, say), which this would replace.
+        "options": " ".join(
+            [*([options] if isinstance(options, str) else options or [])]
+            + [f"-c statement_timeout={millis}"]
+        ),
     }
 
 
@@ -122,6 +126,6 @@ def make_database(url: str, pool_size: int = 10, timeout: float | None = None) -
         pool_timeout=timeout if timeout is not None else 30.0,
         # No pre-ping (a round trip per checkout): a connection found dead fails its request
         # with a 503 and SQLAlchemy then replaces the whole pool.
-        connect_args=_postgres_connect_args(timeout),
+        connect_args=_postgres_connect_args(timeout, parsed.query.get("options")),
     )
     return Database(engine, engine)

@@ -35,8 +35,16 @@ class Instance:
 def start(env: dict[str, str], port: int | None = None) -> Instance:
     port = port or free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "app.main:app", "--port", str(port)]
-        + ["--log-level", "warning"],
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "app.main:app",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
         env={**os.environ, **env},
     )
     url = f"http://127.0.0.1:{port}"
