@@ -147,22 +147,24 @@ class ReadCacheMiddleware:
             await send({"type": "http.response.body", "body": entry.body})
             return
         generation = cache.generation
-        start: Message | None = None
+        status = 0
+        headers: list[tuple[bytes, bytes]] = []
         chunks: list[bytes] = []
         complete = False
 
         async def capture(message: Message) -> None:
-            nonlocal start, complete
+            nonlocal status, headers, complete
             if message["type"] == "http.response.start":
-                start = message
-            elif message["type"] == "http.response.body" and start is not None:
+                # Copied now: the layers outside may add their own (per-client) headers.
+                status, headers = message["status"], list(message.get("headers", []))
+            elif message["type"] == "http.response.body" and status:
                 chunks.append(message.get("body", b""))
                 complete = not message.get("more_body", False)
             await send(message)
 
         await self.app(scope, receive, capture)
-        if start is not None and start["status"] == 200 and complete:
-            headers = [(k, v) for k, v in start.get("headers", []) if k != b"set-cookie"]
+        if status == 200 and complete:
+            headers = [(k, v) for k, v in headers if k != b"set-cookie"]
             body = b"".join(chunks)
             expires = time.monotonic() + TTL_SECONDS
             cache.put(key, generation, Entry(headers, body, expires, scope.get("route")))

@@ -94,6 +94,7 @@ def _postgres_connect_args(timeout: float | None, options: Any = None) -> dict[s
     if timeout is None:
         return {}
     millis = int(timeout * 1000)
+    own = [options] if isinstance(options, str) else list(options or [])
     return {
         "connect_timeout": max(1, int(timeout)),
         "keepalives": 1,
@@ -102,10 +103,7 @@ def _postgres_connect_args(timeout: float | None, options: Any = None) -> dict[s
         "keepalives_count": 3,
         "tcp_user_timeout": millis,
         # Added to the URL's own `options` (a search_path, say), which this would replace.
-        "options": " ".join(
-            [*([options] if isinstance(options, str) else options or [])]
-            + [f"-c statement_timeout={millis}"]
-        ),
+        "options": " ".join([*own, f"-c statement_timeout={millis}"]),
     }
 
 

@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 import pytest
@@ -35,17 +36,8 @@ class Instance:
 def start(env: dict[str, str], port: int | None = None) -> Instance:
     port = port or free_port()
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "app.main:app",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        env={**os.environ, **env},
+        [str(Path(sys.executable).with_name("claimreview")), "serve", "--port", str(port)],
+        env={"CLAIMREVIEW_LOG_LEVEL": "warning", **os.environ, **env},
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
