@@ -16,6 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import Response
+from fastapi.routing import APIRoute
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
 from starlette.exceptions import HTTPException
@@ -161,6 +162,22 @@ async def _unexpected(_: Request, exc: Exception) -> Response:
     return _problem_response(500, "internal", "Internal error", "Something went wrong on our side.")
 
 
+ROUTERS = (
+    lookup,  # first: the most frequent request (browser extensions), matched soonest
+    publishers,
+    claims,
+    reviews,
+    keys,
+    search,
+    ingest,
+    feeds,
+    embeds,
+    webhooks,
+    health,
+    metrics_routes,
+)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
 
@@ -238,7 +255,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         default_limit=settings.max_body_bytes,
         limits={"/v1/import": settings.max_import_bytes},
     )
-    app.add_middleware(MetricsMiddleware)
+    app.add_middleware(
+        MetricsMiddleware,
+        templates=[
+            (route.path_regex, route.path)
+            for module in ROUTERS
+            for route in module.router.routes
+            if isinstance(route, APIRoute)
+        ],
+    )
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
@@ -256,21 +281,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ],
         max_age=86400,
     )
-    routers = (
-        lookup,  # first: the most frequent request (browser extensions), matched soonest
-        publishers,
-        claims,
-        reviews,
-        keys,
-        search,
-        ingest,
-        feeds,
-        embeds,
-        webhooks,
-        health,
-        metrics_routes,
-    )
-    for module in routers:
+    for module in ROUTERS:
         app.include_router(module.router)
 
     def openapi() -> dict[str, Any]:

@@ -1,12 +1,12 @@
 """`GET /metrics` (Prometheus text format) and the middleware that counts every request."""
 
 import os
+import re
 import time
 
 from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
-from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import metrics
@@ -33,23 +33,26 @@ async def metrics_text(request: Request) -> Response:
     return Response(body, media_type=CONTENT_TYPE_LATEST)
 
 
-def route_template(scope: Scope) -> str:
+Template = tuple[re.Pattern[str], str]
+
+
+def route_template(scope: Scope, templates: list[Template]) -> str:
     """The matched route's path template ("/v1/reviews/{review_id}"): ids never become labels.
     Answers given before routing (a 429, a 503, a cached answer) are matched here."""
     route = scope.get("route")
-    if route is None:
-        for candidate in scope["app"].router.routes:
-            match, _ = candidate.matches(scope)
-            if match == Match.FULL:
-                route = candidate
-                break
-    path: str = getattr(route, "path", "unmatched")
-    return path
+    if route is not None:
+        path: str = route.path
+        return path
+    for pattern, template in templates:
+        if pattern.match(scope["path"]):
+            return template
+    return "unmatched"
 
 
 class MetricsMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, templates: list[Template]) -> None:
         self.app = app
+        self.templates = templates  # (path regex, template) of every route
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -67,6 +70,6 @@ class MetricsMiddleware:
         try:
             await self.app(scope, receive, observe)
         finally:
-            route, method = route_template(scope), scope["method"]
+            route, method = route_template(scope, self.templates), scope["method"]
             metrics.REQUESTS.labels(route, method, str(status)).inc()
             metrics.LATENCY.labels(route, method).observe(time.perf_counter() - started)

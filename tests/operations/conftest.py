@@ -58,7 +58,7 @@ def spawn(database_url: str) -> Iterator[Callable[..., Instance]]:
     """spawn(CLAIMREVIEW_X="...") starts an instance; each is stopped after the test."""
     running: list[Instance] = []
 
-    def make(**settings: str) -> Instance:
+    def make(environment: dict[str, str] | None = None, **settings: str) -> Instance:
         env = {
             "CLAIMREVIEW_DATABASE_URL": database_url,
             "CLAIMREVIEW_TOKEN_SECRET": "operations-secret",
@@ -67,6 +67,7 @@ def spawn(database_url: str) -> Iterator[Callable[..., Instance]]:
             "CLAIMREVIEW_WEBHOOK_ALLOW_PRIVATE": "true",
         }
         env.update({f"CLAIMREVIEW_{k.upper()}": v for k, v in settings.items()})
+        env.update(environment or {})
         instance = start(env)
         running.append(instance)
         return instance

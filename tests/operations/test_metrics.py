@@ -2,15 +2,22 @@
 status; latency histograms; database admission gauges; 429 and 503 counts; import records and
 webhook delivery attempts by outcome (across processes with PROMETHEUS_MULTIPROC_DIR)."""
 
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.conftest import auth, load_json
+from tests.conftest import auth, load_json, review_body
 from tests.operations.conftest import Instance
+from tests.webhooks.test_webhooks import Receiver, receiver, wait_for
+
+__all__ = ["receiver"]  # the fixture, used below
 
 
 def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
@@ -85,3 +92,46 @@ def test_import_records_by_outcome(spawn: Callable[..., Instance], admin_key: st
     assert value(text, "claimreview_import_records_total", outcome="created") == 1
     assert value(text, "claimreview_import_records_total", outcome="rejected") == 1
     assert value(text, "claimreview_import_records_total", outcome="unchanged") == 1
+
+
+def test_webhook_deliveries_are_counted_across_processes(
+    spawn: Callable[..., Instance],
+    client: httpx.Client,
+    make_key: Callable[..., str],
+    editor_key: str,
+    receiver: Receiver,
+    database_url: str,
+    tmp_path: Path,
+) -> None:
+    shared = tmp_path / "prometheus"
+    shared.mkdir()
+    environment = {"PROMETHEUS_MULTIPROC_DIR": str(shared)}
+    instance = spawn(environment)
+    hook = client.post(
+        "/v1/webhooks", json={"url": receiver.url}, headers=auth(make_key("partner"))
+    )
+    assert hook.status_code == 201
+    receiver.fail_first = 1
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "deliver", "--poll", "0.05"],
+        env={
+            **os.environ,
+            **environment,
+            "CLAIMREVIEW_DATABASE_URL": database_url,
+            "CLAIMREVIEW_WEBHOOK_ALLOW_PRIVATE": "true",
+            "CLAIMREVIEW_WEBHOOK_RETRY_BASE_SECONDS": "0.05",
+        },
+    )
+    try:
+        assert (
+            client.post("/v1/reviews", json=review_body(), headers=auth(editor_key)).status_code
+            == 201
+        )
+        wait_for(lambda: len(receiver.received) == 1)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=10)
+    with instance.client() as api:
+        text = api.get("/metrics").text
+    assert value(text, "claimreview_webhook_delivery_attempts_total", outcome="failed") == 1
+    assert value(text, "claimreview_webhook_delivery_attempts_total", outcome="delivered") == 1
