@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck pytest test-postgres contracts bench bench-search bench-import bench-lookup clean
+.PHONY: run test lint typecheck pytest test-postgres contracts bench bench-search bench-import bench-lookup bench-load bench-hot clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,19 +43,30 @@ test-postgres: $(VENV)/.installed-dev
 contracts: $(VENV)/.installed-dev
 	$(BIN)/python -m app.tools.contracts
 
+# Benchmarks (not part of `make test`); each prints its figures, see bench/README.md.
+WRK := @command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+
 bench: $(VENV)/.installed-dev
-	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
-	$(BIN)/python -m bench.claimreview_read
+	$(WRK)
+	$(BIN)/python -m bench.read
 
 bench-search: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.search
 
 bench-import: $(VENV)/.installed-dev
-	$(BIN)/python -m bench.importing
+	$(BIN)/python -m bench.imports
 
 bench-lookup: $(VENV)/.installed-dev
-	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(WRK)
 	$(BIN)/python -m bench.lookup
+
+bench-load: $(VENV)/.installed-dev
+	$(WRK)
+	$(BIN)/python -m bench.load
+
+bench-hot: $(VENV)/.installed-dev
+	$(WRK)
+	$(BIN)/python -m bench.hot
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache claimreview.db*
