@@ -11,6 +11,7 @@ PostgreSQL: a schema of its own in the bench database) under a key of their para
 import itertools
 import json
 import random
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -239,7 +240,9 @@ def corpus(engine: str, count: int, seed: int, pg_url: str) -> Corpus:
         return Corpus(state["database_url"], state["review_ids"], count, seed)
     url = fresh_database(engine, name, pg_url)
     print(f"Loading {count:,} ClaimReviews into {engine} through the import…", flush=True)
+    started = time.perf_counter()
     result = import_documents(url, documents(count, seed))
+    print(f"Loaded in {time.perf_counter() - started:.1f} s.", flush=True)
     if result.rejected:
         raise RuntimeError(f"the import rejected {result.rejected[:3]}")
     with create_engine(url).connect() as conn:

@@ -176,7 +176,7 @@ def fetch(
         conn.request(method, path, body=body, headers=headers)
         response = conn.getresponse()
         return response.status, response.read()
-    except OSError:
+    except (OSError, http.client.HTTPException):
         conn.close()
         return 0, b""
     finally:

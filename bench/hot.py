@@ -2,9 +2,10 @@
 item 2).
 
     python -m bench.hot [--engine sqlite|postgresql|both] [--reviews 5000] [--seconds 10]
-                        [--connections 32] [--pin] [--no-cache]
+                        [--connections 32] [--rounds 3] [--pin] [--no-cache]
 
-Targets, each driven by wrk after a warm-up, with the same connections and duration:
+All servers run at once; each round drives every target in turn with wrk (after a warm-up,
+with the same connections and duration), and the median round of each is reported:
 * bare: bench/apps.py `bare`, fixed bytes (one of the service's documents);
 * floor (PostgreSQL): bench/apps.py `floor`, one primary-key query through psycopg's async pool;
 * the service on each engine: GET /v1/reviews/{id}/claimreview (rotating ids), GET /v1/lookup?url=
@@ -15,6 +16,8 @@ for the ClaimReview GET and the lookup, of the bare app for search.
 """
 
 import random
+from contextlib import ExitStack
+from pathlib import Path
 from typing import Any
 
 from bench import data, harness
@@ -38,48 +41,56 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--warmup", type=float, default=2)
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
 
-    def measure(base: str, name: str, requests: list[harness.Request]) -> harness.WrkResult:
-        file = harness.write_requests(f"hot-{name}", requests)
-        return harness.throughput(
-            base,
-            file,
-            connections=args.connections,
-            seconds=args.seconds,
-            warmup=args.warmup,
-            pin=args.pin,
-        )
+    targets: dict[tuple[str, str], tuple[str, Path]] = {}  # what: (server, its requests)
+    with ExitStack() as servers:
 
-    results: dict[tuple[str, str], harness.WrkResult] = {}
-    body = b""
-    for engine in harness.engines(args):
-        corpus = data.corpus(engine, args.reviews, args.seed, args.pg_url)
-        ids = random.Random(args.seed).sample(corpus.review_ids, len(corpus.review_ids))
-        cases = {
-            "claimreview": [harness.get(f"/v1/reviews/{i}/claimreview") for i in ids],
-            "lookup": [
-                harness.get(harness.lookup_path(u)) for u, _ in data.lookup_urls(corpus, 10_000)
-            ],
-            "search": [
-                harness.get(search_path(q)) for q in data.queries(corpus, 2_000, 3, "claim")
-            ],
-        }
-        if engine == "postgresql":
-            app, floor_env = harness.floor_app(corpus.database_url)
-            with harness.serve(app, floor_env, pin=args.pin) as server:
-                floor = [harness.get(f"/floor/{i}") for i in ids]
-                results[engine, "floor"] = measure(server.base, "floor", floor)
-        env = harness.service_env(corpus.database_url, cache=not args.no_cache)
-        with harness.serve("app.main:app", env, pin=args.pin) as server:
-            body = body or harness.fetch(server.base, cases["claimreview"][0])[1]
-            for case, requests in cases.items():
-                results[engine, case] = measure(server.base, f"{engine}-{case}", requests)
-    with harness.serve(*harness.bare_app(body), pin=args.pin) as server:
-        results["-", "bare"] = measure(server.base, "bare", [harness.get("/fixed")])
+        def start(app: str, env: dict[str, str]) -> str:
+            return servers.enter_context(harness.serve(app, env, pin=args.pin)).base
+
+        def target(key: tuple[str, str], base: str, requests: list[harness.Request]) -> None:
+            targets[key] = (base, harness.write_requests("hot-" + "-".join(key), requests))
+
+        body = b""
+        for engine in harness.engines(args):
+            corpus = data.corpus(engine, args.reviews, args.seed, args.pg_url)
+            ids = random.Random(args.seed).sample(corpus.review_ids, len(corpus.review_ids))
+            if engine == "postgresql":
+                floor = start(*harness.floor_app(corpus.database_url))
+                target((engine, "floor"), floor, [harness.get(f"/floor/{i}") for i in ids])
+            env = harness.service_env(corpus.database_url, cache=not args.no_cache)
+            base = start("app.main:app", env)
+            reads = [harness.get(f"/v1/reviews/{i}/claimreview") for i in ids]
+            body = body or harness.fetch(base, reads[0])[1]
+            target((engine, "claimreview"), base, reads)
+            urls = data.lookup_urls(corpus, 10_000)
+            target((engine, "lookup"), base, [harness.get(harness.lookup_path(u)) for u, _ in urls])
+            queries = data.queries(corpus, 2_000, 3, "claim")
+            target((engine, "search"), base, [harness.get(search_path(q)) for q in queries])
+        target(("-", "bare"), start(*harness.bare_app(body)), [harness.get("/fixed")])
+
+        # All servers stay up and every round drives each in turn, so that what else runs on
+        # the machine weighs on all targets alike; the median round of each is reported.
+        runs: dict[tuple[str, str], list[harness.WrkResult]] = {key: [] for key in targets}
+        for _ in range(args.rounds):
+            for key, (base, file) in targets.items():
+                runs[key].append(
+                    harness.throughput(
+                        base,
+                        file,
+                        connections=args.connections,
+                        seconds=args.seconds,
+                        warmup=args.warmup,
+                        pin=args.pin,
+                    )
+                )
+    results = {key: sorted(r, key=lambda x: x.served)[len(r) // 2] for key, r in runs.items()}
 
     rows: list[dict[str, Any]] = []
-    for (engine, case), result in results.items():
+    for engine, case in sorted(results, key=lambda key: key[0] != "-"):  # the bare app first
+        result = results[engine, case]
         versus, least = TARGETS.get((engine, case), (None, None))
         reference = results.get(("-", "bare") if versus == "bare" else (engine, "floor"))
         ratio = result.served / reference.served if versus and reference else None

@@ -76,10 +76,14 @@ def _row(
         "429": result.s429,
         "sock err": result.socket_errors,
         "p99 ms": result.p99_ms,
-        "healthz max ms": during,
-        "after ms": after,
+        "healthz max ms": _shown(during, probe),
+        "after ms": _shown(after, probe),
         "target": "met" if met else "MISSED",
     }
+
+
+def _shown(ms: float, probe: harness.HealthProbe) -> float | str:
+    return "no answer" if ms >= probe.timeout * 1000 else ms
 
 
 if __name__ == "__main__":
