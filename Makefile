@@ -44,29 +44,30 @@ contracts: $(VENV)/.installed-dev
 	$(BIN)/python -m app.tools.contracts
 
 # Benchmarks (not part of `make test`); each prints its figures, see bench/README.md.
+# Options pass through ARGS, e.g. `make bench-hot ARGS="--seconds 3 --no-cache"`.
 WRK := @command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 
 bench: $(VENV)/.installed-dev
 	$(WRK)
-	$(BIN)/python -m bench.read
+	$(BIN)/python -m bench.read $(ARGS)
 
 bench-search: $(VENV)/.installed-dev
-	$(BIN)/python -m bench.search
+	$(BIN)/python -m bench.search $(ARGS)
 
 bench-import: $(VENV)/.installed-dev
-	$(BIN)/python -m bench.imports
+	$(BIN)/python -m bench.imports $(ARGS)
 
 bench-lookup: $(VENV)/.installed-dev
 	$(WRK)
-	$(BIN)/python -m bench.lookup
+	$(BIN)/python -m bench.lookup $(ARGS)
 
 bench-load: $(VENV)/.installed-dev
 	$(WRK)
-	$(BIN)/python -m bench.load
+	$(BIN)/python -m bench.load $(ARGS)
 
 bench-hot: $(VENV)/.installed-dev
 	$(WRK)
-	$(BIN)/python -m bench.hot
+	$(BIN)/python -m bench.hot $(ARGS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache claimreview.db*
