@@ -102,7 +102,9 @@ class Server:
         self.base = f"http://127.0.0.1:{self.port}"
         command = [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1"]
         command += ["--port", str(self.port), "--workers", "1", "--no-access-log"]
-        command += ["--log-level", "warning"]
+        # The asyncio loop, as the service is deployed (its dependencies leave uvloop out), for
+        # every app alike even where a venv still holds uvloop.
+        command += ["--loop", "asyncio", "--log-level", "warning"]
         # Its errors go to a log, so that a collapse does not bury the report under tracebacks.
         RESULTS.mkdir(parents=True, exist_ok=True)
         with LOG.open("ab") as log:
