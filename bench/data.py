@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import DBAPIError
 
 from app.domain.access import COMMAND_LINE
 from app.domain.imports import Importer, ImportResult
@@ -200,25 +201,39 @@ def import_documents(database_url: str, docs: Iterable[dict[str, Any]]) -> Impor
     """The one call into the service's import use case, the one `claimreview import` makes."""
     db = make_database(database_url)
     try:
-        return Importer(db, COMMAND_LINE).import_documents(docs)
+        return Importer(db.unit_of_work, COMMAND_LINE).import_documents(docs)
     finally:
         db.dispose()
 
 
-def fresh_database(engine: str, name: str, pg_url: str) -> str:
-    """An empty database migrated to head: SQLite, a new file; PostgreSQL, a new schema."""
+def database(engine: str, name: str, pg_url: str, *, fresh: bool) -> str:
+    """The URL of database `name` migrated to head; `fresh`: emptied first. SQLite: a file in
+    bench/results/. PostgreSQL: schema `name`, made the `public` schema of the bench database
+    while it is used, because the service sets its connections' `options` (time-outs) and so
+    drops a search_path given in the URL; the schema it replaces gets its own name back, kept
+    in the schema's comment."""
     if engine == "sqlite":
         path = RESULTS / f"{name}.db"
-        for old in RESULTS.glob(f"{name}.db*"):
+        for old in RESULTS.glob(f"{name}.db*") if fresh else ():
             old.unlink()
         RESULTS.mkdir(parents=True, exist_ok=True)
         url = f"sqlite:///{path}"
     else:
+        url = pg_url
         with create_engine(pg_url).begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {name} CASCADE"))
-            conn.execute(text(f"CREATE SCHEMA {name}"))
-        url = f"{pg_url}?options=-csearch_path%3D{name}"
-    upgrade(url, "head")
+            comment = conn.execute(text("SELECT obj_description('public'::regnamespace)"))
+            public = (comment.scalar() or "").partition("bench:")[2]  # a corpus's, or none
+            if public != name or fresh:
+                if public and public != name:
+                    conn.execute(text(f"ALTER SCHEMA public RENAME TO {public}"))
+                else:
+                    conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+                if fresh:
+                    conn.execute(text(f"DROP SCHEMA IF EXISTS {name} CASCADE"))
+                    conn.execute(text(f"CREATE SCHEMA {name}"))
+                conn.execute(text(f"ALTER SCHEMA {name} RENAME TO public"))
+                conn.execute(text(f"COMMENT ON SCHEMA public IS 'bench:{name}'"))
+    upgrade(url, "head")  # on reuse too: the service may have moved on since
     return url
 
 
@@ -235,10 +250,12 @@ def corpus(engine: str, count: int, seed: int, pg_url: str) -> Corpus:
     name = f"corpus_{count}_s{seed}_v{VERSION}"
     done = RESULTS / f"{name}-{engine}.json"
     if done.exists():
-        state = json.loads(done.read_text())
-        upgrade(state["database_url"], "head")  # the service may have moved on since
-        return Corpus(state["database_url"], state["review_ids"], count, seed)
-    url = fresh_database(engine, name, pg_url)
+        try:
+            url = database(engine, name, pg_url, fresh=False)
+            return Corpus(url, json.loads(done.read_text())["review_ids"], count, seed)
+        except DBAPIError:  # its schema is gone: load it again
+            done.unlink()
+    url = database(engine, name, pg_url, fresh=True)
     print(f"Loading {count:,} ClaimReviews into {engine} through the import…", flush=True)
     started = time.perf_counter()
     result = import_documents(url, documents(count, seed))
@@ -247,7 +264,7 @@ def corpus(engine: str, count: int, seed: int, pg_url: str) -> Corpus:
         raise RuntimeError(f"the import rejected {result.rejected[:3]}")
     with create_engine(url).connect() as conn:
         ids = list(conn.execute(text("SELECT id FROM review ORDER BY id")).scalars())
-    done.write_text(json.dumps({"database_url": url, "review_ids": ids}))
+    done.write_text(json.dumps({"review_ids": ids}))
     return Corpus(url, ids, count, seed)
 
 

@@ -35,7 +35,7 @@ def main() -> None:
     rows = []
     for engine in harness.engines(args):
         for via in ("cli", "http") if args.via == "both" else (args.via,):
-            url = data.fresh_database(engine, f"import_{via}", args.pg_url)
+            url = data.database(engine, f"import_{via}", args.pg_url, fresh=True)
             env = harness.service_env(
                 url, CLAIMREVIEW_MAX_IMPORT_BYTES=str(source.stat().st_size + 1)
             )
