@@ -98,6 +98,10 @@ PLATFORMS = (
     "https://t.me/channel{n}/{id}",
     "https://www.instagram.com/p/C{id}n{n}/",
 )
+# Longer than one run sends, so that rotating through them does not turn into cache hits that
+# real traffic (mostly addresses nobody has checked, varied queries) would not give.
+LOOKUP_URLS = 50_000
+SEARCH_QUERIES = 20_000
 VOCABULARY = 4_000
 BANDS = {"common": (10, 60), "rare": (1_000, 3_000)}  # query words, by rank
 START = datetime(2016, 1, 1, tzinfo=UTC)

@@ -6,6 +6,7 @@ import http.client
 import json
 import os
 import platform
+import random
 import shutil
 import signal
 import socket
@@ -24,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 LUA = ROOT / "bench" / "rotate.lua"
 LOG = RESULTS / "server.log"  # what the bench servers print
-# Benches touch only this database (a schema per corpus); override with BENCH_PG_URL.
+# Benches touch only this database (a schema per corpus, see data.database); BENCH_PG_URL.
 PG_URL = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test_bench")
 ENGINES = ("sqlite", "postgresql")
 
@@ -258,7 +259,7 @@ def wrk(
         sys.exit("wrk is missing: apt-get install -y wrk (the Makefile targets install it)")
     command = [*_taskset(1 if pin else None), "wrk", f"-t{min(threads, connections)}"]
     command += [f"-c{connections}", f"-d{max(1, round(seconds))}s", f"--timeout={round(timeout)}s"]
-    command += ["-s", str(LUA), base, "--", str(requests)]
+    command += ["-s", str(LUA), base, "--", str(requests), str(random.randrange(1 << 30))]
     run = subprocess.run(command, capture_output=True, text=True)
     line = next((x for x in run.stdout.splitlines() if x.startswith("BENCH ")), None)
     if run.returncode != 0 or line is None:

@@ -9,8 +9,8 @@ with the same connections and duration), and the median round of each is reporte
 * bare: bench/apps.py `bare`, fixed bytes (one of the service's documents);
 * floor (PostgreSQL): bench/apps.py `floor`, one primary-key query through psycopg's async pool;
 * the service on each engine: GET /v1/reviews/{id}/claimreview (rotating ids), GET /v1/lookup?url=
-  with one URL (rotating through 10,000, a tenth hits), GET /v1/search with 3 words of a stored
-  claim (rotating through 2,000 queries).
+  with one URL (rotating through 50,000, a tenth hits), GET /v1/search with 3 words of a stored
+  claim (rotating through 20,000 queries).
 Ratios as the issue defines its targets: on SQLite of the bare app; on PostgreSQL of the floor
 for the ClaimReview GET and the lookup, of the bare app for search.
 """
@@ -65,9 +65,9 @@ def main() -> None:
             reads = [harness.get(f"/v1/reviews/{i}/claimreview") for i in ids]
             body = body or harness.fetch(base, reads[0])[1]
             target((engine, "claimreview"), base, reads)
-            urls = data.lookup_urls(corpus, 10_000)
+            urls = data.lookup_urls(corpus, data.LOOKUP_URLS)
             target((engine, "lookup"), base, [harness.get(harness.lookup_path(u)) for u, _ in urls])
-            queries = data.queries(corpus, 2_000, 3, "claim")
+            queries = data.queries(corpus, data.SEARCH_QUERIES, 3, "claim")
             target((engine, "search"), base, [harness.get(search_path(q)) for q in queries])
         target(("-", "bare"), start(*harness.bare_app(body)), [harness.get("/fixed")])
 

@@ -1,9 +1,10 @@
 """`make bench-load`: a crowd never takes the service down (issue 13, item 1).
 
     python -m bench.load [--engine sqlite|postgresql|both] [--reviews 5000] [--seconds 10]
-                         [--lookup-crowd 256] [--search-crowd 128] [--pin] [--no-cache]
+                         [--warmup 2] [--lookup-crowd 256] [--search-crowd 128] [--pin]
+                         [--no-cache]
 
-On each engine: GET /v1/lookup?url= (one URL, rotating through 10,000 addresses, a tenth hits)
+On each engine: GET /v1/lookup?url= (one URL, rotating through 50,000 addresses, a tenth hits)
 and GET /v1/search (3 words of a stored claim, rotating) with wrk, first at 16 connections, then
 with the crowd. While each runs and for 2 s after, GET /healthz every 0.2 s on new connections.
 Printed: requests served (2xx) per second, crowd/16, 5xx other than 503 (must be 0), 503s
@@ -24,20 +25,29 @@ def main() -> None:
     parser = harness.arguments(__doc__)
     parser.add_argument("--reviews", type=int, default=5_000)
     parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--warmup", type=float, default=2)
     parser.add_argument("--lookup-crowd", type=int, default=256)
     parser.add_argument("--search-crowd", type=int, default=128)
     args = parser.parse_args()
     rows: list[dict[str, Any]] = []
     for engine in harness.engines(args):
         corpus = data.corpus(engine, args.reviews, args.seed, args.pg_url)
-        urls = [harness.get(harness.lookup_path(u)) for u, _ in data.lookup_urls(corpus, 10_000)]
-        queries = [harness.get(search_path(q)) for q in data.queries(corpus, 2_000, 3, "claim")]
+        urls = [
+            harness.get(harness.lookup_path(u))
+            for u, _ in data.lookup_urls(corpus, data.LOOKUP_URLS)
+        ]
+        queries = [
+            harness.get(search_path(q))
+            for q in data.queries(corpus, data.SEARCH_QUERIES, 3, "claim")
+        ]
         cases = (("lookup", urls, args.lookup_crowd), ("search", queries, args.search_crowd))
         env = harness.service_env(corpus.database_url, cache=not args.no_cache)
         for case, requests, crowd in cases:
             file = harness.write_requests(f"load-{engine}-{case}", requests)
             # A server per case, so that one case's collapse does not count against the next.
             with harness.serve("app.main:app", env, pin=args.pin) as server:
+                # Warm pools and threads first; the crowd then arrives on a warm server at once.
+                harness.wrk(server.base, file, connections=BASE_CONNECTIONS, seconds=args.warmup)
                 base = None
                 for connections in (BASE_CONNECTIONS, crowd):
                     probe = harness.HealthProbe(server.base)

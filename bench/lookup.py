@@ -1,6 +1,6 @@
 """`make bench-lookup`: GET /v1/lookup?url= (one URL) and POST /v1/lookup (100 URLs) over HTTP.
 
-    python -m bench.lookup [--engine sqlite|postgresql|both] [--reviews 100000] [--urls 10000]
+    python -m bench.lookup [--engine sqlite|postgresql|both] [--reviews 100000] [--urls 50000]
                            [--hit-share 0.1] [--seconds 15] [--connections 16] [--requests 1000]
                            [--pin] [--no-cache]
 
@@ -20,7 +20,7 @@ BATCH = 100
 def main() -> None:
     parser = harness.arguments(__doc__, engine="sqlite")
     parser.add_argument("--reviews", type=int, default=100_000)
-    parser.add_argument("--urls", type=int, default=10_000)
+    parser.add_argument("--urls", type=int, default=data.LOOKUP_URLS)
     parser.add_argument("--hit-share", type=float, default=0.1)
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--warmup", type=float, default=3)

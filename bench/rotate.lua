@@ -1,11 +1,13 @@
 -- wrk script for bench/harness.py: rotate through the requests of a file and count answers by
 -- status.
 --
---   wrk ... -s bench/rotate.lua <base url> -- FILE
+--   wrk ... -s bench/rotate.lua <base url> -- FILE [OFFSET]
 --
 -- FILE holds one request a line, "METHOD<TAB>PATH" or "METHOD<TAB>PATH<TAB>JSON BODY". Every
 -- request is formatted once in init(); each thread starts at its own offset and walks the list in
--- order, so that all threads together cover it evenly (a cache sees many keys, not one).
+-- order, so that all threads together cover it evenly (a cache sees many keys, not one). OFFSET
+-- (the harness draws one per run) moves the start, so that a run does not replay the requests
+-- of the run before it and find them cached.
 -- done() prints one JSON line, "BENCH {...}", which the harness reads.
 
 local threads = {}
@@ -31,7 +33,7 @@ function init(args)
   if #requests == 0 then
     error("no request in " .. tostring(args[1]))
   end
-  position = ((thread_index or 1) - 1) * 7919 % #requests
+  position = (tonumber(args[2] or "0") + ((thread_index or 1) - 1) * 7919) % #requests
 end
 
 function request()
