@@ -23,6 +23,7 @@ from app.api import (
     ingest,
     keys,
     lookup,
+    matching,
     publishers,
     reviews,
     search,
@@ -33,6 +34,7 @@ from app.claimreview.jsonld import ClaimReview
 from app.config import Settings, get_settings
 from app.domain.page_tokens import PageTokens
 from app.errors import AppError, problem
+from app.search.embeddings import load_embedder
 from app.storage.database import make_database
 
 log = logging.getLogger("claimreview")
@@ -132,6 +134,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    # Loaded once, here: a configured model that cannot be opened stops the start-up.
+    app.state.embed = load_embedder(settings.embedding_model) if settings.embedding_model else None
     app.state.page_tokens = PageTokens(
         settings.token_secret.encode() if settings.token_secret else secrets.token_bytes(32)
     )
@@ -161,6 +165,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         reviews,
         keys,
         search,
+        matching,
         ingest,
         feeds,
         embeds,
