@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck pytest test-postgres contracts bench bench-search bench-import bench-lookup clean
+.PHONY: run test lint typecheck pytest test-postgres contracts bench bench-search bench-import bench-lookup bench-match clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,10 @@ bench-import: $(VENV)/.installed-dev
 bench-lookup: $(VENV)/.installed-dev
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python -m bench.lookup
+
+# Claim matching: CLEF 2020 CheckThat! Task 2 quality, and POST /v1/match speed on both engines.
+bench-match: $(VENV)/.installed-dev
+	$(BIN)/python -m bench.match
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache claimreview.db*

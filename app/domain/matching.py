@@ -18,8 +18,17 @@ from typing import Final
 from sqlmodel import Session
 
 from app.domain.page_tokens import PageTokens
-from app.domain.search import Result, SearchQuery, search
+from app.domain.search import (
+    PASSAGE_MIN_DOCS,
+    Result,
+    SearchQuery,
+    load_results,
+    passage_query_terms,
+    search_hits,
+)
+from app.search.documents import primary_language
 from app.search.embeddings import Embed, cosine
+from app.storage.search import index_for
 
 MATCH_SCALE: Final = 23.0
 # Lexical candidates a re-ranker sees: the right claim of a training tweet is among the first
@@ -48,24 +57,32 @@ def match(
 ) -> list[list[Scored]]:
     """For each text, its matches best first: at most `limit`, none under `threshold`.
 
+    The texts share one read of the corpus statistics and one read of the matched claims.
     With `embed`, the lexical candidates are re-ranked by the mean of their lexical score and
     the cosine similarity of their claim's embedding to the text's."""
-    matches: list[list[Scored]] = []
-    for text in texts:
-        if not text.strip():
-            matches.append([])
-            continue
-        page = search(
+    primary = primary_language(language) if language else None
+    analysed = [passage_query_terms(t, primary) if t.strip() else () for t in texts]
+    index = index_for(session.get_bind().dialect.name)
+    stats = index.stats(
+        session, {a for terms in analysed for t in terms for a in t.alternatives}, PASSAGE_MIN_DOCS
+    )
+    size = RERANK_CANDIDATES if embed else limit
+    hits = [
+        search_hits(
             session,
-            SearchQuery(
-                q=text,
-                language=language,
-                page_size=RERANK_CANDIDATES if embed else limit,
-                passage=True,
-            ),
+            SearchQuery(q=text, language=language, page_size=size, passage=True),
             tokens,
-        )
-        scored = [Scored(r, match_score(r.score)) for r in page.results]
+            stats,
+        ).hits
+        if terms
+        else []
+        for text, terms in zip(texts, analysed, strict=True)
+    ]
+    loaded = iter(load_results(session, [h for text_hits in hits for h in text_hits]))
+    matches: list[list[Scored]] = []
+    for text, text_hits in zip(texts, hits, strict=True):
+        results = [next(loaded) for _ in text_hits]
+        scored = [Scored(r, match_score(r.score)) for r in results]
         if embed is not None and scored:
             scored = _rerank(text, scored, embed)
         matches.append([s for s in scored if s.score >= threshold][:limit])
