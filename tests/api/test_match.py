@@ -8,11 +8,14 @@ import csv
 import statistics
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from app.config import Settings
+from app.main import create_app
 from app.search.embeddings import Embed
 from tests.conftest import DATA, LiveServer, auth, load_json
 
@@ -290,3 +293,10 @@ class TestSemanticReranking:
         assert reranked[0]["claim"]["text"] == lexical[1]
         assert seen == [[post, *lexical]]
         assert all(0 <= m["score"] <= 1 for m in reranked)
+
+    def test_a_configured_model_that_is_not_there_stops_the_start(self, tmp_path: Path) -> None:
+        settings = Settings(
+            database_url=f"sqlite:///{tmp_path}/x.db", embedding_model=str(tmp_path / "none")
+        )
+        with pytest.raises(RuntimeError, match="no model directory"):
+            create_app(settings)
