@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck pytest test-postgres contracts bench bench-search bench-import bench-lookup bench-load bench-hot clean
+.PHONY: run test lint typecheck pytest test-postgres contracts bench bench-search bench-import bench-lookup bench-load bench-hot bench-match clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -68,6 +68,10 @@ bench-load: $(VENV)/.installed-dev
 bench-hot: $(VENV)/.installed-dev
 	$(WRK)
 	$(BIN)/python -m bench.hot $(ARGS)
+
+# Claim matching: CLEF 2020 CheckThat! Task 2 quality, and POST /v1/match speed on both engines.
+bench-match: $(VENV)/.installed-dev
+	$(BIN)/python -m bench.match
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache claimreview.db*

@@ -90,6 +90,17 @@ class Settings(BaseSettings):
         default=[],
         description="Proxies (addresses or networks) whose X-Forwarded-For names the client.",
     )
+    match_threshold: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="Matches of POST /v1/match scoring under this (0..1) are left out.",
+    )
+    embedding_model: str | None = Field(
+        default=None,
+        description="Directory of a sentence-transformers model that re-ranks matches (never "
+        "downloaded; needs the `semantic` extra). Unset: lexical matching only.",
+    )
 
 
 @cache

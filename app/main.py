@@ -30,6 +30,7 @@ from app.api import (
     ingest,
     keys,
     lookup,
+    matching,
     publishers,
     reviews,
     search,
@@ -51,6 +52,7 @@ from app.claimreview.jsonld import ClaimReview
 from app.config import Settings, get_settings
 from app.domain.page_tokens import PageTokens
 from app.errors import AppError, problem
+from app.search.embeddings import load_embedder
 from app.storage.database import Database, make_database
 from app.storage.migrate import head_revision
 
@@ -169,6 +171,7 @@ ROUTERS = (
     reviews,
     keys,
     search,
+    matching,
     ingest,
     feeds,
     embeds,
@@ -221,6 +224,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.read_cache = read_cache
     app.state.admission = admission
     app.state.migration_head = head_revision()
+    # Loaded once, here: a configured model that cannot be opened stops the start-up.
+    app.state.embed = load_embedder(settings.embedding_model) if settings.embedding_model else None
     app.state.page_tokens = PageTokens(
         settings.token_secret.encode() if settings.token_secret else secrets.token_bytes(32)
     )

@@ -4,7 +4,7 @@ Inputs reject unknown fields; every field is described (it becomes the OpenAPI d
 
 from datetime import datetime
 from enum import StrEnum
-from typing import ClassVar, Literal, Self
+from typing import Annotated, ClassVar, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -360,6 +360,36 @@ class SearchResponse(Output):
         default=None,
         exclude_if=lambda value: value is None,
         description="Send as page_token for the next page; absent on the last page.",
+    )
+
+
+class MatchRequest(Input):
+    texts: list[Annotated[str, Field(max_length=20_000)]] = Field(
+        min_length=1,
+        max_length=20,
+        description="Posts, sentences or paragraphs (at most 20), each matched on its own.",
+    )
+    language: LanguageTag | None = Field(
+        default=None,
+        description="The texts' language (BCP 47; region ignored): they are analysed in it and "
+        "matched to claims in it. Absent: each text's language is detected.",
+    )
+    limit: int = Field(default=5, ge=1, le=20, description="Most matches per text.")
+
+
+class Match(Output):
+    claim: ClaimPublic = Field(description="The claim.")
+    reviews: list[ReviewPublic] = Field(description="Its published reviews, newest first.")
+    score: float = Field(
+        ge=0, le=1, description="How surely the claim is what the text says, from 0 to 1."
+    )
+
+
+class MatchResponse(Output):
+    matches: list[list[Match]] = Field(
+        description="For each text, in the order sent, its matches best first; matches under "
+        "the service's threshold are left out, so an empty list means no fact-check concerns "
+        "that text."
     )
 
 

@@ -4,18 +4,21 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sqlmodel import Session
 
+from app.domain.language import detect_language
 from app.domain.page_tokens import PageTokens, fingerprint
 from app.domain.schemas import ClaimPublic, ReviewPublic
 from app.domain.views import claim_public, review_public
 from app.errors import Unprocessable
 from app.search.analysis import QueryTerm, analyze, analyze_query
 from app.search.documents import primary_language
+from app.search.passages import clean_post, is_passage, passage_terms
 from app.storage import repositories as repo
-from app.storage.search import After, CorpusStats, Filters, index_for
+from app.storage.search import After, CorpusStats, Filters, Hit, index_for
 from app.storage.tables import Publisher
 
 
@@ -32,6 +35,7 @@ class SearchQuery:
     page_size: int = 10
     page_token: str | None = None
     offset: int = 0
+    passage: bool = False  # rank `q` as a passage whatever its length (claim matching)
 
     def has_filter(self) -> bool:
         return any(
@@ -62,6 +66,12 @@ class SearchPage:
     next_page_token: str | None
 
 
+@dataclass(frozen=True)
+class HitPage:
+    hits: list[Hit]
+    next_page_token: str | None
+
+
 def matching_publishers(session: Session, value: str) -> tuple[str, ...]:
     """A publisher id, or a site host: `afp.com` matches `factuel.afp.com` and the reverse."""
     value = value.strip().lower().removeprefix("www.")
@@ -77,7 +87,10 @@ def matching_publishers(session: Session, value: str) -> tuple[str, ...]:
 
 def _frozen_stats(payload: dict[str, Any]) -> CorpusStats:
     return CorpusStats(
-        docs=int(payload["n"]), avg_length=float(payload["avg"]), idf=dict(payload["idf"])
+        docs=int(payload["n"]),
+        avg_length=float(payload["avg"]),
+        idf=dict(payload["idf"]),
+        df=dict(payload.get("df", {})),
     )
 
 
@@ -90,7 +103,45 @@ def known_terms(terms: Sequence[QueryTerm], stats: CorpusStats) -> list[QueryTer
     return known if all(t.alternatives for t in known) else []
 
 
+# A passage's words are weighed as in a collection of at least this many claims. In a small one
+# every word is common (two claims: a word of one has an IDF of 0), and the BM25 scores that
+# claim matching compares with a threshold would say nothing. 10,000 is the size of the
+# collection the threshold was tuned on (CLEF 2020 CheckThat! Task 2, 10,375 claims), so its
+# figures are those of plain BM25; larger collections are unchanged.
+PASSAGE_MIN_DOCS = 10_000
+
+
+@lru_cache(maxsize=1024)
+def passage_query_terms(text: str, language: str | None) -> tuple[QueryTerm, ...]:
+    """A passage's terms, analysed in `language` or else in the language it is written in
+    (stemming and stop words need one; a claim's tokens are those of its own language)."""
+    if language is None:
+        detected = detect_language(clean_post(text))
+        language = None if detected == "und" else detected
+    return tuple(QueryTerm((t,)) for t in passage_terms(text, language))
+
+
+def known_passage_terms(terms: Sequence[QueryTerm], stats: CorpusStats) -> list[QueryTerm]:
+    """A passage's terms that some claim holds: any of them may match."""
+    return [t for t in terms if all(a in stats.idf for a in t.alternatives)]
+
+
 def search(session: Session, query: SearchQuery, tokens: PageTokens) -> SearchPage:
+    """Claims for a query or a passage, and filters: `search_hits`, then the claims read."""
+    page = search_hits(session, query, tokens)
+    return SearchPage(load_results(session, page.hits), page.next_page_token)
+
+
+def search_hits(
+    session: Session,
+    query: SearchQuery,
+    tokens: PageTokens,
+    passage_stats: CorpusStats | None = None,
+) -> HitPage:
+    """The ranked claim ids for a query or a passage, and filters. A short query needs every
+    word in a claim; a passage (`is_passage`, or `query.passage`) ranks claims holding any of
+    its words by BM25: `/v1/search`, `claims:search` and `/v1/match` all come here.
+    `passage_stats`: statistics already read for this passage's terms (and maybe others)."""
     q = (query.q or "").strip()
     if not q and not query.has_filter():
         raise Unprocessable(
@@ -98,14 +149,20 @@ def search(session: Session, query: SearchQuery, tokens: PageTokens) -> SearchPa
             errors=[{"field": "q", "message": "required when no filter is given"}],
         )
     language = primary_language(query.language) if query.language else None
-    terms: Sequence[QueryTerm] = analyze_query(q, language) if q else []
+    passage = bool(q) and (query.passage or is_passage(q))
+    terms: Sequence[QueryTerm] = []
+    if passage:
+        terms = passage_query_terms(q, language)
+    elif q:
+        terms = analyze_query(q, language)
     if q and not terms:
-        return SearchPage([], None)
+        return HitPage([], None)
     claimant = tuple(
         QueryTerm(alternatives=(t,)) for t in dict.fromkeys(analyze(query.claimant or "", None))
     )
     bound_to = fingerprint(
         q,
+        passage,
         language,
         query.publisher,
         query.verdict,
@@ -125,16 +182,19 @@ def search(session: Session, query: SearchQuery, tokens: PageTokens) -> SearchPa
         stats = _frozen_stats(state["s"]) if state.get("s") else None
         since = datetime.fromisoformat(state["since"]) if state.get("since") else None
         offset = 0
-    elif query.max_age_days is not None:
-        cutoff = datetime.now(UTC) - timedelta(days=query.max_age_days)
-        since = max(since, cutoff) if since else cutoff
+    else:
+        stats = passage_stats if passage else None
+        if query.max_age_days is not None:
+            cutoff = datetime.now(UTC) - timedelta(days=query.max_age_days)
+            since = max(since, cutoff) if since else cutoff
     index = index_for(session.get_bind().dialect.name)
     if terms and stats is None:
-        stats = index.stats(session, (a for t in terms for a in t.alternatives))
+        alternatives = (a for t in terms for a in t.alternatives)
+        stats = index.stats(session, alternatives, PASSAGE_MIN_DOCS if passage else 0)
     if terms and stats is not None:
-        terms = known_terms(terms, stats)
+        terms = known_passage_terms(terms, stats) if passage else known_terms(terms, stats)
         if not terms:
-            return SearchPage([], None)
+            return HitPage([], None)
     filters = Filters(
         language=language,
         publisher_ids=matching_publishers(session, query.publisher) if query.publisher else None,
@@ -143,7 +203,9 @@ def search(session: Session, query: SearchQuery, tokens: PageTokens) -> SearchPa
         since=since,
         until=query.until,
     )
-    hits = index.search(session, terms, filters, stats, after, query.page_size + 1, offset)
+    hits = index.search(
+        session, terms, filters, stats, after, query.page_size + 1, offset, every_term=not passage
+    )
     more, hits = len(hits) > query.page_size, hits[: query.page_size]
     next_token = None
     if more:
@@ -155,11 +217,15 @@ def search(session: Session, query: SearchQuery, tokens: PageTokens) -> SearchPa
         }
         if stats is not None:
             state["s"] = {"n": stats.docs, "avg": stats.avg_length, "idf": stats.idf}
+            if passage:  # the counts choose a passage's candidates: the same on every page
+                state["s"]["df"] = stats.df
         next_token = tokens.encode(state)
-    return SearchPage(_load(session, hits), next_token)
+    return HitPage(hits, next_token)
 
 
-def _load(session: Session, hits: Sequence[Any]) -> list[Result]:
+def load_results(session: Session, hits: Sequence[Hit]) -> list[Result]:
+    """The claims of `hits`, in their order, with their published reviews (four queries
+    whatever the number of hits)."""
     ids = [h.claim_id for h in hits]
     if not ids:
         return []
@@ -183,3 +249,6 @@ def _load(session: Session, hits: Sequence[Any]) -> list[Result]:
         for h in hits
         if h.claim_id in claims
     ]
+
+
+_load = load_results  # the name bench/search.py imports
