@@ -64,6 +64,10 @@ class ReadCache:
         self.misses = 0
         self._entries: OrderedDict[bytes, Entry] = OrderedDict()
         self._bytes = 0
+        # Misses being answered now, by key: the same request arriving meanwhile waits for
+        # that answer instead of joining the queue for the database (a crowd that asks for
+        # one new document at once made 256 misses of it, and 503s).
+        self.inflight: dict[bytes, asyncio.Future[None]] = {}
 
     @property
     def enabled(self) -> bool:
@@ -140,12 +144,26 @@ class ReadCacheMiddleware:
             return
         key = scope["path"].encode() + b"?" + scope["query_string"]
         entry = cache.get(key)
+        if entry is None and key in cache.inflight:
+            await asyncio.shield(cache.inflight[key])
+            entry = cache.get(key)
         if entry is not None:
             scope["route"] = entry.route
             metrics.CACHE_HITS.inc()
             await send({"type": "http.response.start", "status": 200, "headers": entry.headers})
             await send({"type": "http.response.body", "body": entry.body})
             return
+        answered: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        cache.inflight[key] = answered
+        try:
+            await self._answer(scope, receive, send, key)
+        finally:
+            if cache.inflight.get(key) is answered:
+                del cache.inflight[key]
+            answered.set_result(None)
+
+    async def _answer(self, scope: Scope, receive: Receive, send: Send, key: bytes) -> None:
+        cache = self.cache
         generation = cache.generation
         status = 0
         headers: list[tuple[bytes, bytes]] = []
