@@ -13,11 +13,10 @@ import logging
 import secrets
 import socket
 import threading
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 import orjson
@@ -227,18 +226,19 @@ _OLDEST_PENDING = text(
 )
 
 
-def send_due(db: Database, settings: Settings) -> int:
+def send_due(db: Database, settings: Settings, clock: Callable[[], datetime] = utcnow) -> int:
     """Try the oldest pending delivery of each subscription (so each receives in order). The
-    request is made outside any transaction: a slow receiver never holds a database lock."""
+    request is made outside any transaction: a slow receiver never holds a database lock.
+    `clock` is the time source, so that tests can step through the back-off and its cap."""
     sent = 0
     with db.session() as session:
         due = [
             (row[0], row[1].encode(), row[3], row[4])
             for row in session.execute(_OLDEST_PENDING).all()
-            if as_utc(row[2]) <= utcnow()
+            if as_utc(row[2]) <= clock()
         ]
     for delivery_id, body, url, secret in due:
-        timestamp = int(time.time())
+        timestamp = int(clock().timestamp())
         headers = {
             "Content-Type": "application/json",
             "User-Agent": "claimreview-api webhooks",
@@ -256,11 +256,11 @@ def send_due(db: Database, settings: Settings) -> int:
             delivery.attempts += 1
             delivery.last_status, delivery.last_error = (status or None), error
             if 200 <= status < 300:
-                delivery.status, delivery.delivered_at = "delivered", utcnow()
+                delivery.status, delivery.delivered_at = "delivered", clock()
                 sent += 1
             else:
                 delay = settings.webhook_retry_base_seconds * 2 ** min(delivery.attempts - 1, 12)
-                delivery.next_attempt_at = utcnow() + timedelta(seconds=min(delay, 3600))
+                delivery.next_attempt_at = clock() + timedelta(seconds=min(delay, 3600))
             session.add(delivery)
             session.commit()
     return sent
