@@ -21,7 +21,7 @@ from sqlalchemy import text
 from sqlmodel import SQLModel
 
 from app.config import Settings
-from app.domain import keys, publishers
+from app.domain import keys, publishers, urls, verdicts
 from app.domain.access import COMMAND_LINE
 from app.domain.schemas import ApiKeyCreate, PublisherCreate, Role
 from app.main import create_app
@@ -138,6 +138,17 @@ def live_server(database_url: str) -> Iterator[LiveServer]:
     )
     with serve(settings) as server:
         yield server
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches() -> None:
+    """Under mutation testing (mutmut sets MUTANT_UNDER_TEST) each test starts with the
+    module-level caches empty: a URL key or the verdict table computed before the test, by the
+    unmutated code, would let a mutant pass untested and attribute the function to another test."""
+    if "MUTANT_UNDER_TEST" in os.environ:
+        urls._normalized.cache_clear()
+        urls._canonical_host.cache_clear()
+        verdicts._table.cache_clear()
 
 
 @pytest.fixture(autouse=True)
