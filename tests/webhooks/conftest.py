@@ -12,11 +12,12 @@ import pytest
 
 @dataclass
 class Receiver:
-    """Refuses (503) its first `fail_first` calls and acknowledges (204) the rest. Call number
+    """Refuses (503) its first `fail_first` calls and answers `status` to the rest. Call number
     `hold_call` (1-based) is recorded, then waits for `release` before answering: a deliverer can
     be stopped at a known point instead of inside a timing window."""
 
     fail_first: int = 0
+    status: int = 204  # the acknowledgement
     hold_call: int | None = None
     holding: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
@@ -47,7 +48,7 @@ def receiver() -> Iterator[Receiver]:
                 state.holding.set()
                 state.release.wait(60)
             try:
-                self.send_response(503 if failing else 204)
+                self.send_response(503 if failing else state.status)
                 self.end_headers()
             except OSError:
                 pass  # the deliverer was killed while this call was held

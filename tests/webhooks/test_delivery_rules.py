@@ -136,6 +136,25 @@ class TestBackOff:
         assert webhooks.send_due(db, settings, clock) == 0
         assert receiver.calls == 3, "a delivered change is never sent again"
 
+    @pytest.mark.parametrize(("status", "delivered"), [(200, True), (299, True), (300, False)])
+    def test_any_2xx_acknowledges_and_nothing_else(
+        self,
+        db: Database,
+        settings: Settings,
+        receiver: Receiver,
+        subscribe: Callable[..., dict[str, Any]],
+        make_review: Callable[..., dict[str, Any]],
+        status: int,
+        delivered: bool,
+    ) -> None:
+        receiver.status = status
+        subscribe(receiver.url)
+        make_review()
+        queue(db)
+        assert webhooks.send_due(db, settings, Clock()) == int(delivered)
+        [row] = rows(db)
+        assert (row.status, row.last_status) == ("delivered" if delivered else "pending", status)
+
     def test_an_unreachable_receiver_is_retried_with_the_error_kept(
         self,
         db: Database,
