@@ -3,6 +3,7 @@ signatures and ids, per-subscription order, filters, the SSRF guard, and the del
 
 import hashlib
 import hmac
+import json
 import socket
 import threading
 from collections.abc import Callable
@@ -12,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import text
 from sqlmodel import col, select
 
 from app.config import Settings
@@ -285,6 +287,44 @@ class TestOrderAndQueue:
         cursors = [str(r.cursor) for r in rows(db, first["id"])]
         assert [e["cursor"] for e in receiver.received[-2:]] == cursors
 
+    def test_each_subscription_gets_its_change_in_one_round(
+        self,
+        db: Database,
+        settings: Settings,
+        receiver: Receiver,
+        subscribe: Callable[..., dict[str, Any]],
+        make_review: Callable[..., dict[str, Any]],
+    ) -> None:
+        for name in "abc":
+            subscribe(f"{receiver.url}?{name}")
+        make_review()
+        assert queue(db) == 3
+        assert webhooks.send_due(db, settings, Clock()) == 3
+
+    def test_the_body_is_the_change_log_entry(
+        self,
+        db: Database,
+        receiver: Receiver,
+        subscribe: Callable[..., dict[str, Any]],
+        make_review: Callable[..., dict[str, Any]],
+    ) -> None:
+        subscribe(receiver.url)
+        review = make_review()
+        queue(db)
+        [row] = rows(db)
+        with db.engine.connect() as connection:
+            cursor, at = connection.execute(
+                text('SELECT cursor, at FROM "change" WHERE review_id = :r'), {"r": review["id"]}
+            ).one()
+        at_text = as_utc(at).isoformat().replace("+00:00", "Z")
+        assert at_text.endswith("Z")
+        assert json.loads(row.body) == {
+            "cursor": str(cursor),
+            "type": "review.published",
+            "review_id": review["id"],
+            "at": at_text,
+        }
+
     def test_a_subscription_gets_only_changes_made_after_it(
         self,
         db: Database,
@@ -313,6 +353,7 @@ class TestOrderAndQueue:
             "verifact": subscribe(receiver.url, publisher="verifact"),
             "other": subscribe(receiver.url, publisher="other"),
             "fr": subscribe(receiver.url, language="fr"),
+            "fr-FR": subscribe(receiver.url, language="fr-FR"),
             "en": subscribe(receiver.url, language="en"),
             "false": subscribe(receiver.url, verdict="false"),
             "true": subscribe(receiver.url, verdict="true"),
@@ -332,6 +373,7 @@ class TestOrderAndQueue:
             "verifact": both,
             "other": [],
             "fr": [french["id"]],
+            "fr-FR": [french["id"]],  # languages match on their primary subtag
             "en": [english["id"]],
             "false": both,
             "true": [],
