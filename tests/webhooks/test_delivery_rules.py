@@ -4,6 +4,7 @@ signatures and ids, per-subscription order, filters, the SSRF guard, and the del
 import hashlib
 import hmac
 import json
+import re
 import socket
 import threading
 from collections.abc import Callable
@@ -260,6 +261,62 @@ class TestSigning:
         assert len(set(sent.values())) == 3
 
 
+class TestDeliveryLog:
+    def test_log_shows_each_delivery_newest_first_with_its_outcome(
+        self,
+        client: httpx.Client,
+        db: Database,
+        settings: Settings,
+        receiver: Receiver,
+        subscribe: Callable[..., dict[str, Any]],
+        make_review: Callable[..., dict[str, Any]],
+        admin_key: str,
+    ) -> None:
+        hook = subscribe(receiver.url)
+        make_review()
+        make_review()
+        queue(db)
+        clock = Clock()
+        assert webhooks.send_due(db, settings, clock) == 1  # the older one only: in order
+        log = client.get(f"/v1/webhooks/{hook['id']}/deliveries", headers=auth(admin_key))
+        newer, older = log.json()["deliveries"]
+        assert int(newer["cursor"]) > int(older["cursor"])
+        assert (newer["status"], newer["attempts"], newer["last_status"]) == ("pending", 0, None)
+        assert newer["delivered_at"] is None
+        assert (older["status"], older["attempts"], older["last_status"]) == ("delivered", 1, 204)
+        assert older["last_error"] is None
+        assert older["delivered_at"].startswith("2030-01-01T00:00:00")
+        assert [str(d["id"]) for d in (older, newer)] == [str(r.id) for r in rows(db)]
+
+    def test_an_error_is_shown_in_the_log(
+        self,
+        client: httpx.Client,
+        db: Database,
+        settings: Settings,
+        subscribe: Callable[..., dict[str, Any]],
+        make_review: Callable[..., dict[str, Any]],
+        admin_key: str,
+    ) -> None:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        hook = subscribe(f"http://127.0.0.1:{port}/hook")
+        make_review()
+        queue(db)
+        webhooks.send_due(db, settings, Clock())
+        log = client.get(f"/v1/webhooks/{hook['id']}/deliveries", headers=auth(admin_key))
+        [entry] = log.json()["deliveries"]
+        assert entry["status"] == "pending"
+        assert "refused" in entry["last_error"].lower()
+
+    def test_an_unknown_subscription_is_404_with_its_id(
+        self, client: httpx.Client, admin_key: str
+    ) -> None:
+        missing = client.get("/v1/webhooks/wh_nope/deliveries", headers=auth(admin_key))
+        assert missing.status_code == 404
+        assert missing.json()["detail"] == "No webhook wh_nope."
+
+
 class TestOrderAndQueue:
     def test_a_failing_change_holds_back_the_later_ones_of_its_subscription_only(
         self,
@@ -333,6 +390,7 @@ class TestOrderAndQueue:
         make_review: Callable[..., dict[str, Any]],
     ) -> None:
         make_review()
+        make_review()
         hook = subscribe(receiver.url)
         later = make_review()
         assert queue(db) == 1
@@ -358,6 +416,16 @@ class TestOrderAndQueue:
             "false": subscribe(receiver.url, verdict="false"),
             "true": subscribe(receiver.url, verdict="true"),
         }
+        assert [(h["publisher"], h["language"], h["verdict"]) for h in hooks.values()] == [
+            (None, None, None),
+            ("verifact", None, None),
+            ("other", None, None),
+            (None, "fr", None),
+            (None, "fr-FR", None),
+            (None, "en", None),
+            (None, None, "false"),
+            (None, None, "true"),
+        ]
         english = make_review()
         french = make_review(language="fr-CA")
         queue(db)
@@ -473,6 +541,7 @@ class TestSsrfGuard:
             with pytest.raises(Unprocessable) as caught:
                 webhooks.create(session, self.PARTNER, WebhookCreate(url=url), guarded)
             assert caught.value.errors == [{"field": "url", "message": "must be a public address"}]
+            assert str(caught.value.detail).endswith(" is a private address")
         with db.session() as session:
             assert session.exec(select(Webhook)).all() == []
 
@@ -494,8 +563,17 @@ class TestSsrfGuard:
             created = webhooks.create(
                 session, self.PARTNER, WebhookCreate(url="http://127.0.0.1:9/hook"), allowed
             )
-        assert created.id.startswith("wh_")
-        assert created.secret.startswith("whsec_")
+        assert re.fullmatch(r"wh_[0-9a-f]{16}", created.id)
+        assert re.fullmatch(r"whsec_[A-Za-z0-9_-]{43}", created.secret)
+
+    def test_a_host_that_does_not_resolve_is_refused(self, db: Database, database_url: str) -> None:
+        guarded = Settings(database_url=database_url, webhook_allow_private=False)
+        with db.write_session() as session, pytest.raises(Unprocessable) as caught:
+            webhooks.create(
+                session, self.PARTNER, WebhookCreate(url="https://nothing-here.invalid/"), guarded
+            )
+        assert caught.value.detail == "url: nothing-here.invalid does not resolve"
+        assert caught.value.errors == [{"field": "url", "message": "does not resolve"}]
 
 
 class TestOwnership:
