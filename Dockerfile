@@ -2,9 +2,11 @@
 # PostgreSQL: set CLAIMREVIEW_DATABASE_URL=postgresql+psycopg://user:password@host/db
 FROM python:3.11-slim AS build
 WORKDIR /src
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md requirements.lock ./
 COPY app ./app
-RUN pip install --no-cache-dir --prefix=/install .
+# The locked versions, hashes checked; then the service itself without resolving anything more.
+RUN pip install --no-cache-dir --prefix=/install --require-hashes -r requirements.lock \
+    && pip install --no-cache-dir --prefix=/install --no-deps .
 
 FROM python:3.11-slim
 RUN useradd --create-home --uid 10001 claimreview

@@ -5,19 +5,32 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck pytest test-postgres contracts bench bench-search bench-import bench-lookup bench-load bench-hot bench-match clean
+.PHONY: run test lint typecheck pytest test-postgres contracts mutation lock bench bench-search bench-import bench-lookup bench-load bench-hot bench-match clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+# Installs come from the lock files, hashes checked, so every install runs the versions CI passed.
+$(VENV)/.installed: requirements.lock pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev]'
+$(VENV)/.installed-dev: requirements-dev.lock pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(VENV)/.installed $@
+
+# Refreshes both lock files from pyproject.toml (newest versions its ranges allow), for Python
+# 3.11+ on any platform; the runtime lock is held to the versions of the development one.
+UV_VERSION := 0.13.8
+lock: | $(BIN)/python
+	$(BIN)/pip install --quiet 'uv==$(UV_VERSION)'
+	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 \
+		--generate-hashes --upgrade --quiet -o requirements-dev.lock
+	$(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 \
+		--generate-hashes --quiet -c requirements-dev.lock -o requirements.lock
 
 run: $(VENV)/.installed
 	$(BIN)/claimreview migrate
@@ -39,6 +52,14 @@ pytest: $(VENV)/.installed-dev
 # The same suite on PostgreSQL (the server must be running; .ci/run starts it).
 test-postgres: $(VENV)/.installed-dev
 	CLAIMREVIEW_TEST_DATABASE_URL=$${CLAIMREVIEW_TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} $(BIN)/pytest
+
+# Mutation testing of the modules listed under [tool.mutmut] in pyproject.toml (docs/mutation.md).
+# MUTATE narrows a run to some mutants, e.g. MUTATE='app.domain.keys*'.
+mutation: $(VENV)/.installed-dev
+	rm -rf mutants
+	HYPOTHESIS_PROFILE=mutation $(BIN)/mutmut run $(MUTATE)
+	$(BIN)/mutmut results --all true > mutants/results.txt || true
+	$(BIN)/python -m tests.mutation_scores mutants/results.txt
 
 contracts: $(VENV)/.installed-dev
 	$(BIN)/python -m app.tools.contracts
@@ -74,4 +95,4 @@ bench-match: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.match
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache claimreview.db*
+	rm -rf $(VENV) mutants .mypy_cache .ruff_cache .pytest_cache claimreview.db*

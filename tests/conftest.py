@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,11 +16,12 @@ import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI
+from hypothesis import HealthCheck, settings
 from sqlalchemy import text
 from sqlmodel import SQLModel
 
 from app.config import Settings
-from app.domain import keys, publishers
+from app.domain import keys, publishers, urls, verdicts
 from app.domain.access import COMMAND_LINE
 from app.domain.schemas import ApiKeyCreate, PublisherCreate, Role
 from app.main import create_app
@@ -27,6 +29,37 @@ from app.storage.database import Database, make_database
 from app.storage.migrate import upgrade
 
 DATA = Path(__file__).parent / "data"
+
+# Hypothesis' default deadline (200 ms per example) fails at random on a 2-CPU machine shared with
+# other work, so it is set here on purpose. "default" allows 2 s per example: the properties test
+# pure functions that take microseconds, so only a pathological slowdown (a regex that backtracks
+# without end) reaches it, and the machine's load does not. "mutation" (`make mutation`) has no
+# deadline, since mutmut times out slow mutants itself, draws the same examples for every mutant
+# so that a kill is reproducible, and runs each test in several executors, which is expected there.
+# Tests that go over HTTP set `deadline=None` themselves: their time is the server's, not the code's.
+settings.register_profile("default", deadline=2000)
+settings.register_profile(
+    "mutation",
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.differing_executors, HealthCheck.too_slow],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+# A test that cannot run because this machine lacks a service or a browser skips with a reason
+# starting with this. In CI (`CI` set, as .ci/run has it) such a skip fails the run instead:
+# CI starts every service and installs the browser, so a skip there means a test did not run.
+MISSING = "missing service or browser:"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> pytest.TestReport:
+    report: pytest.TestReport = yield
+    if report.skipped and os.environ.get("CI") and MISSING in str(report.longrepr):
+        report.outcome = "failed"
+        report.longrepr = f"skipped in CI, where nothing may be missing: {report.longrepr}"
+    return report
 
 
 def pytest_report_header() -> str:
@@ -74,6 +107,27 @@ def _free_port() -> int:
         return port
 
 
+@contextmanager
+def serve(settings: Settings) -> Iterator[LiveServer]:
+    """A real uvicorn server on a free port of 127.0.0.1, in a thread, for the block's duration."""
+    port = _free_port()
+    app = create_app(settings)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.02)
+    try:
+        yield LiveServer(url=f"http://127.0.0.1:{port}", settings=settings, app=app)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
 @pytest.fixture(scope="session")
 def live_server(database_url: str) -> Iterator[LiveServer]:
     settings = Settings(
@@ -86,20 +140,19 @@ def live_server(database_url: str) -> Iterator[LiveServer]:
         rate_limit_anonymous="",
         rate_limit_key="",
     )
-    port = _free_port()
-    app = create_app(settings)
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.02)
-    yield LiveServer(url=f"http://127.0.0.1:{port}", settings=settings, app=app)
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve(settings) as server:
+        yield server
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches() -> None:
+    """Under mutation testing (mutmut sets MUTANT_UNDER_TEST) each test starts with the
+    module-level caches empty: a URL key or the verdict table computed before the test, by the
+    unmutated code, would let a mutant pass untested and attribute the function to another test."""
+    if "MUTANT_UNDER_TEST" in os.environ:
+        urls._normalized.cache_clear()
+        urls._canonical_host.cache_clear()
+        verdicts._table.cache_clear()
 
 
 @pytest.fixture(autouse=True)

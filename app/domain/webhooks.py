@@ -13,11 +13,10 @@ import logging
 import secrets
 import socket
 import threading
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 import orjson
@@ -233,11 +232,10 @@ _OLDEST_PENDING = text(
 )
 
 
-def _claim(db: Database, delivery_id: int, settings: Settings) -> bool:
+def _claim(db: Database, delivery_id: int, settings: Settings, now: datetime) -> bool:
     """Take a due delivery for one attempt: its next attempt moves past this one's time-out,
     in one conditional UPDATE. Of several deliverers, only the one whose UPDATE finds it still
     due sends it; one that dies while sending leaves it to be retried once the lease ends."""
-    now = utcnow()
     lease = now + timedelta(seconds=settings.webhook_timeout_seconds + 30)
     with db.unit_of_work() as session:
         claimed = session.execute(
@@ -252,20 +250,21 @@ def _claim(db: Database, delivery_id: int, settings: Settings) -> bool:
         return bool(claimed.rowcount == 1)  # type: ignore[attr-defined]
 
 
-def send_due(db: Database, settings: Settings) -> int:
+def send_due(db: Database, settings: Settings, clock: Callable[[], datetime] = utcnow) -> int:
     """Try the oldest pending delivery of each subscription (so each receives in order). The
-    request is made outside any transaction: a slow receiver never holds a database lock."""
+    request is made outside any transaction: a slow receiver never holds a database lock.
+    `clock` is the time source, so that tests can step through the back-off and its cap."""
     sent = 0
     with db.session() as session:
         due = [
             (row[0], row[1].encode(), row[3], row[4])
             for row in session.execute(_OLDEST_PENDING).all()
-            if as_utc(row[2]) <= utcnow()
+            if as_utc(row[2]) <= clock()
         ]
     for delivery_id, body, url, secret in due:
-        if not _claim(db, delivery_id, settings):
+        if not _claim(db, delivery_id, settings, clock()):
             continue  # another deliverer took it
-        timestamp = int(time.time())
+        timestamp = int(clock().timestamp())
         headers = {
             "Content-Type": "application/json",
             "User-Agent": "claimreview-api webhooks",
@@ -283,12 +282,12 @@ def send_due(db: Database, settings: Settings) -> int:
             delivery.attempts += 1
             delivery.last_status, delivery.last_error = (status or None), error
             if 200 <= status < 300:
-                delivery.status, delivery.delivered_at = "delivered", utcnow()
+                delivery.status, delivery.delivered_at = "delivered", clock()
                 sent += 1
                 metrics.WEBHOOK_DELIVERIES.labels("delivered").inc()
             else:
                 delay = settings.webhook_retry_base_seconds * 2 ** min(delivery.attempts - 1, 12)
-                delivery.next_attempt_at = utcnow() + timedelta(seconds=min(delay, 3600))
+                delivery.next_attempt_at = clock() + timedelta(seconds=min(delay, 3600))
                 metrics.WEBHOOK_DELIVERIES.labels("failed").inc()
             session.add(delivery)
     return sent

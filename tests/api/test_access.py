@@ -196,7 +196,12 @@ class TestKeys:
             for k in client.get("/v1/api-keys", headers=auth(admin_key)).json()["api_keys"]
             if key.startswith(k["prefix"])
         )
+        assert client.get("/v1/webhooks", headers=auth(key)).status_code == 200
         assert client.delete(f"/v1/api-keys/{own['id']}", headers=auth(key)).status_code == 204
+        refused = client.get("/v1/webhooks", headers=auth(key))
+        assert refused.status_code == 401
+        assert refused.json()["detail"] == "This API key was revoked."
+        assert client.delete(f"/v1/api-keys/{own['id']}", headers=auth(key)).status_code == 401
 
     def test_editor_key_needs_an_existing_publisher(
         self, client: httpx.Client, admin_key: str

@@ -1,11 +1,16 @@
 """GET /v1/reviews/{id}/claimreview: schema.org ClaimReview as search engines read it."""
 
+import re
 from collections.abc import Callable
-from email.utils import parsedate_to_datetime
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 
 import httpx
+from sqlalchemy import text
 
+from app.storage.database import Database
+from app.storage.types import as_utc
 from tests.conftest import REFERENCE, auth, load_json
 from tests.jsonld import assert_valid
 
@@ -153,13 +158,25 @@ class TestClaimReviewDocument:
 
 class TestCaching:
     def test_etag_last_modified_and_cache_control(
-        self, client: httpx.Client, make_review: Callable[..., dict[str, Any]]
+        self, client: httpx.Client, db: Database, make_review: Callable[..., dict[str, Any]]
     ) -> None:
+        before = datetime.now(UTC).replace(microsecond=0)
         review = make_review()
+        after = datetime.now(UTC)
         response = client.get(f"/v1/reviews/{review['id']}/claimreview")
         assert response.headers["ETag"].startswith('"')
-        assert parsedate_to_datetime(response.headers["Last-Modified"]).year >= 2024
         assert response.headers["Cache-Control"] == "public, max-age=300"
+        # Last-Modified is when this document was rendered (at the write), in HTTP-date form.
+        last_modified = response.headers["Last-Modified"]
+        assert re.fullmatch(r"\w{3}, \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} GMT", last_modified)
+        assert before <= parsedate_to_datetime(last_modified) <= after
+        with db.engine.connect() as connection:
+            rendered = connection.execute(
+                text("SELECT rendered_at FROM review WHERE id = :id"), {"id": review["id"]}
+            ).scalar_one()
+        assert last_modified == format_datetime(as_utc(rendered), usegmt=True)
+        fast = client.get(f"/v1/reviews/{review['id']}/claimreview")
+        assert fast.headers["Last-Modified"] == last_modified
 
     def test_if_none_match_gives_304(
         self, client: httpx.Client, make_review: Callable[..., dict[str, Any]]

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from tests.api.test_embeds import HOSTILE
-from tests.conftest import LiveServer
+from tests.conftest import MISSING, LiveServer
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 OUTPUT = Path(__file__).resolve().parents[2] / "test-output" / "browser"
@@ -24,7 +24,9 @@ if CHROMIUM is None:
     )
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None, reason="no chromium on PATH (apt-get install chromium)"),
+    pytest.mark.skipif(
+        CHROMIUM is None, reason=f"{MISSING} no chromium on PATH (apt-get install chromium)"
+    ),
 ]
 
 

@@ -12,12 +12,14 @@ from typing import Any
 import pytest
 
 from tests.browser.test_embeds_in_chromium import CHROMIUM, chromium
-from tests.conftest import LiveServer
+from tests.conftest import MISSING, LiveServer
 
 EXTENSION = Path(__file__).resolve().parents[2] / "examples" / "browser-extension"
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None, reason="no chromium on PATH (apt-get install chromium)"),
+    pytest.mark.skipif(
+        CHROMIUM is None, reason=f"{MISSING} no chromium on PATH (apt-get install chromium)"
+    ),
 ]
 
 PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>News</title></head><body>

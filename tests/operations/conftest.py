@@ -14,6 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.conftest import MISSING
+
 REDIS_URL = os.environ.get("CLAIMREVIEW_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
@@ -96,6 +98,6 @@ def redis_url() -> str:
     import redis
 
     if not redis_available():
-        pytest.skip(f"needs Redis at {REDIS_URL} (.ci/run starts it)")
+        pytest.skip(f"{MISSING} Redis at {REDIS_URL} (.ci/run starts it)")
     redis.Redis.from_url(REDIS_URL).flushdb()
     return REDIS_URL

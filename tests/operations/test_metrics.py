@@ -15,7 +15,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from tests.conftest import auth, load_json, review_body
 from tests.operations.conftest import Instance
-from tests.webhooks.test_webhooks import Receiver, receiver, wait_for
+from tests.webhooks.conftest import Receiver, receiver
+from tests.webhooks.test_webhooks import wait_for
 
 __all__ = ["receiver"]  # the fixture, used below
 

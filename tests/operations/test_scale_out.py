@@ -13,7 +13,8 @@ import pytest
 
 from tests.conftest import auth, review_body
 from tests.operations.conftest import Instance
-from tests.webhooks.test_webhooks import Receiver, deliverer, receiver, wait_for
+from tests.webhooks.conftest import Receiver, receiver
+from tests.webhooks.test_webhooks import deliverer, wait_for
 
 __all__ = ["receiver"]  # the fixture, used below
 

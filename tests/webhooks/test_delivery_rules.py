@@ -1,0 +1,600 @@
+"""The deliverer's rules, driven in-process with a controlled clock: back-off and its one-hour cap,
+signatures and ids, per-subscription order, filters, the SSRF guard, and the delivery log."""
+
+import hashlib
+import hmac
+import json
+import re
+import socket
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlmodel import col, select
+
+from app.config import Settings
+from app.domain import webhooks
+from app.domain.access import Principal
+from app.domain.schemas import Role, WebhookCreate
+from app.errors import Unprocessable
+from app.storage.database import Database
+from app.storage.tables import Webhook, WebhookDelivery
+from app.storage.types import as_utc
+from tests.conftest import auth
+from tests.webhooks.conftest import Receiver
+
+START = datetime(2030, 1, 1, tzinfo=UTC)  # later than any delivery's first due time
+
+
+@dataclass
+class Clock:
+    at: datetime = START
+
+    def __call__(self) -> datetime:
+        return self.at
+
+    def advance(self, seconds: float) -> None:
+        self.at += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(
+        database_url=database_url,
+        webhook_allow_private=True,
+        webhook_retry_base_seconds=2.0,
+        webhook_timeout_seconds=5.0,
+    )
+
+
+@pytest.fixture
+def subscribe(client: httpx.Client, make_key: Callable[..., str]) -> Callable[..., dict[str, Any]]:
+    key = make_key("partner")
+
+    def make(url: str, **filters: Any) -> dict[str, Any]:
+        response = client.post("/v1/webhooks", json={"url": url, **filters}, headers=auth(key))
+        assert response.status_code == 201, response.text
+        created: dict[str, Any] = response.json()
+        return created
+
+    return make
+
+
+def queue(db: Database) -> int:
+    with db.unit_of_work() as session:
+        return webhooks.queue(session)
+
+
+def rows(db: Database, hook_id: str | None = None) -> list[WebhookDelivery]:
+    query = select(WebhookDelivery).order_by(col(WebhookDelivery.cursor))
+    if hook_id:
+        query = query.where(WebhookDelivery.webhook_id == hook_id)
+    with db.session() as session:
+        return list(session.exec(query).all())
+
+
+def signature_fields(headers: dict[str, str]) -> dict[str, str]:
+    return dict(part.split("=", 1) for part in headers["Webhook-Signature"].split(","))
+
+
+class TestBackOff:
+    def test_delay_doubles_from_the_base_and_stops_at_one_hour(
+        self,
+        db: Database,
+        settings: Settings,
+        receiver: Receiver,
+        subscribe: Callable[..., dict[str, Any]],
+        make_review: Callable[..., dict[str, Any]],
+    ) -> None:
+        receiver.fail_first = 1_000
+        subscribe(receiver.url)
+        make_review()
+        assert queue(db) == 1
+        clock = Clock()
+        delays = []
+        for attempt in range(1, 15):
+            assert webhooks.send_due(db, settings, clock) == 0
+            [row] = rows(db)
+            assert (row.attempts, row.last_status, row.status) == (attempt, 503, "pending")
+            delay = (as_utc(row.next_attempt_at) - clock()).total_seconds()
+            delays.append(delay)
+            clock.advance(delay - 1)
+            webhooks.send_due(db, settings, clock)
+            assert receiver.calls == attempt, "retried before its time"
+            clock.advance(1)
+        assert delays == [2.0 * 2**n for n in range(11)] + [3600.0] * 3
+
+    def test_a_retry_that_succeeds_is_delivered_at_that_moment(
+        self,
+        db: Database,
+        settings: Settings,
+        receiver: Receiver,
+        subscribe: Callable[..., dict[str, Any]],
+        make_review: Callable[..., dict[str, Any]],
+    ) -> None:
+        receiver.fail_first = 2
+        subscribe(receiver.url)
+        make_review()
+        queue(db)
+        clock = Clock()
+        assert webhooks.send_due(db, settings, clock) == 0
+        clock.advance(2)
+        assert webhooks.send_due(db, settings, clock) == 0
+        clock.advance(4)
+        assert webhooks.send_due(db, settings, clock) == 1
+        [row] = rows(db)
+        assert (row.status, row.attempts, row.last_status, row.last_error) == (
+            "delivered",
+            3,
+            204,
+            None,
+        )
+        assert as_utc(row.delivered_at or START) == clock()
+        clock.advance(10_000)
+        assert webhooks.send_due(db, settings, clock) == 0
+        assert receiver.calls == 3, "a delivered change is never sent again"
+
+    @pytest.mark.parametrize(("status", "delivered"), [(200, True), (299, True), (300, False)])
+    def test_any_2xx_acknowledges_and_nothing_else(
+        self,
+        db: Database,
+        settings: Settings,
+        receiver: Receiver,
+        subscribe: Callable[..., dict[str, Any]],
+        make_review: Callable[..., dict[str, Any]],
+        status: int,
+        delivered: bool,
+    ) -> None:
+        receiver.status = status
+        subscribe(receiver.url)
+        make_review()
+        queue(db)
+        assert webhooks.send_due(db, settings, Clock()) == int(delivered)
+        [row] = rows(db)
+        assert (row.status, row.last_status) == ("delivered" if delivered else "pending", status)
+
+    def test_an_unreachable_receiver_is_retried_with_the_error_kept(
+        self,
+        db: Database,
+        settings: Settings,
+        subscribe: Callable[..., dict[str, Any]],
+        make_review: Callable[..., dict[str, Any]],
+    ) -> None:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]  # closed again: nothing listens there
+        subscribe(f"http://127.0.0.1:{port}/hook")
+        make_review()
+        queue(db)
+        clock = Clock()
+        assert webhooks.send_due(db, settings, clock) == 0
+        [row] = rows(db)
+        assert (row.status, row.attempts, row.last_status) == ("pending", 1, None)
+        assert row.last_error
+        assert "refused" in row.last_error.lower()
+        assert as_utc(row.next_attempt_at) == clock() + timedelta(seconds=2)
+
+    def test_a_receiver_slower_than_the_timeout_counts_as_a_failure(
+        self,
+        db: Database,
+        settings: Settings,
+        receiver: Receiver,
+        subscribe: Callable[..., dict[str, Any]],
+        make_review: Callable[..., dict[str, Any]],
+    ) -> None:
+        receiver.hold_call = 1
+        subscribe(receiver.url)
+        make_review()
+        queue(db)
+        quick = settings.model_copy(update={"webhook_timeout_seconds": 0.5})
+        try:
+            assert webhooks.send_due(db, quick, Clock()) == 0
+        finally:
+            receiver.release.set()
+        [row] = rows(db)
+        assert (row.status, row.attempts, row.last_status) == ("pending", 1, None)
+        assert "timed out" in (row.last_error or "")
+
+
+class TestSigning:
+    def test_signature_is_hmac_sha256_of_timestamp_dot_body_at_the_clock_time(
+        self,
+        db: Database,
+        settings: Settings,
+        receiver: Receiver,
+        subscribe: Callable[..., dict[str, Any]],
+        make_review: Callable[..., dict[str, Any]],
+    ) -> None:
+        hook = subscribe(receiver.url)
+        make_review()
+        queue(db)
+        assert webhooks.send_due(db, settings, Clock(START + timedelta(seconds=7))) == 1
+        [headers] = receiver.headers
+        [body] = receiver.bodies
+        fields = signature_fields(headers)
+        assert fields["t"] == "1893456007"
+        expected = hmac.new(
+            hook["secret"].encode(), b"1893456007." + body, hashlib.sha256
+        ).hexdigest()
+        assert fields["v1"] == expected
+        assert headers["Content-Type"] == "application/json"
+        assert headers["User-Agent"] == "claimreview-api webhooks"
+
+    def test_sign_matches_a_hand_computed_value(self) -> None:
+        # HMAC-SHA256, key "whsec_test", message "1700000000.{}" (computed outside this code base).
+        assert webhooks.sign("whsec_test", 1_700_000_000, b"{}") == (
+            "t=1700000000,v1=" + hmac.new(b"whsec_test", b"1700000000.{}", "sha256").hexdigest()
+        )
+        assert webhooks.sign("whsec_test", 1_700_000_001, b"{}") != webhooks.sign(
+            "whsec_test", 1_700_000_000, b"{}"
+        )
+
+    def test_webhook_id_is_the_delivery_id_shown_in_the_log(
+        self,
+        client: httpx.Client,
+        db: Database,
+        settings: Settings,
+        receiver: Receiver,
+        subscribe: Callable[..., dict[str, Any]],
+        make_review: Callable[..., dict[str, Any]],
+        admin_key: str,
+    ) -> None:
+        hook = subscribe(receiver.url)
+        for _ in range(3):
+            make_review()
+        queue(db)
+        clock = Clock()
+        for _ in range(3):
+            webhooks.send_due(db, settings, clock)
+        log = client.get(f"/v1/webhooks/{hook['id']}/deliveries", headers=auth(admin_key)).json()
+        by_cursor = {d["cursor"]: str(d["id"]) for d in log["deliveries"]}
+        sent = {
+            event["cursor"]: h["Webhook-Id"]
+            for event, h in zip(receiver.received, receiver.headers, strict=True)
+        }
+        assert sent == by_cursor
+        assert len(set(sent.values())) == 3
+
+
+class TestDeliveryLog:
+    def test_log_shows_each_delivery_newest_first_with_its_outcome(
+        self,
+        client: httpx.Client,
+        db: Database,
+        settings: Settings,
+        receiver: Receiver,
+        subscribe: Callable[..., dict[str, Any]],
+        make_review: Callable[..., dict[str, Any]],
+        admin_key: str,
+    ) -> None:
+        hook = subscribe(receiver.url)
+        make_review()
+        make_review()
+        queue(db)
+        clock = Clock()
+        assert webhooks.send_due(db, settings, clock) == 1  # the older one only: in order
+        log = client.get(f"/v1/webhooks/{hook['id']}/deliveries", headers=auth(admin_key))
+        newer, older = log.json()["deliveries"]
+        assert int(newer["cursor"]) > int(older["cursor"])
+        assert (newer["status"], newer["attempts"], newer["last_status"]) == ("pending", 0, None)
+        assert newer["delivered_at"] is None
+        assert (older["status"], older["attempts"], older["last_status"]) == ("delivered", 1, 204)
+        assert older["last_error"] is None
+        assert older["delivered_at"].startswith("2030-01-01T00:00:00")
+        assert [str(d["id"]) for d in (older, newer)] == [str(r.id) for r in rows(db)]
+
+    def test_an_error_is_shown_in_the_log(
+        self,
+        client: httpx.Client,
+        db: Database,
+        settings: Settings,
+        subscribe: Callable[..., dict[str, Any]],
+        make_review: Callable[..., dict[str, Any]],
+        admin_key: str,
+    ) -> None:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        hook = subscribe(f"http://127.0.0.1:{port}/hook")
+        make_review()
+        queue(db)
+        webhooks.send_due(db, settings, Clock())
+        log = client.get(f"/v1/webhooks/{hook['id']}/deliveries", headers=auth(admin_key))
+        [entry] = log.json()["deliveries"]
+        assert entry["status"] == "pending"
+        assert "refused" in entry["last_error"].lower()
+
+    def test_an_unknown_subscription_is_404_with_its_id(
+        self, client: httpx.Client, admin_key: str
+    ) -> None:
+        missing = client.get("/v1/webhooks/wh_nope/deliveries", headers=auth(admin_key))
+        assert missing.status_code == 404
+        assert missing.json()["detail"] == "No webhook wh_nope."
+
+
+class TestOrderAndQueue:
+    def test_a_failing_change_holds_back_the_later_ones_of_its_subscription_only(
+        self,
+        db: Database,
+        settings: Settings,
+        receiver: Receiver,
+        subscribe: Callable[..., dict[str, Any]],
+        make_review: Callable[..., dict[str, Any]],
+    ) -> None:
+        receiver.fail_first = 1
+        first = subscribe(receiver.url + "?a")
+        second = subscribe(receiver.url + "?b")
+        make_review()
+        make_review()
+        assert queue(db) == 4
+        clock = Clock()
+        # One oldest pending delivery per subscription per round: a's fails, b's goes.
+        assert webhooks.send_due(db, settings, clock) == 1
+        assert webhooks.send_due(db, settings, clock) == 1  # b's second; a's first not yet due
+        assert [r.status for r in rows(db, first["id"])] == ["pending", "pending"]
+        assert [r.status for r in rows(db, second["id"])] == ["delivered", "delivered"]
+        clock.advance(2)
+        assert webhooks.send_due(db, settings, clock) == 1
+        assert webhooks.send_due(db, settings, clock) == 1
+        cursors = [str(r.cursor) for r in rows(db, first["id"])]
+        assert [e["cursor"] for e in receiver.received[-2:]] == cursors
+
+    def test_each_subscription_gets_its_change_in_one_round(
+        self,
+        db: Database,
+        settings: Settings,
+        receiver: Receiver,
+        subscribe: Callable[..., dict[str, Any]],
+        make_review: Callable[..., dict[str, Any]],
+    ) -> None:
+        for name in "abc":
+            subscribe(f"{receiver.url}?{name}")
+        make_review()
+        assert queue(db) == 3
+        assert webhooks.send_due(db, settings, Clock()) == 3
+
+    def test_the_body_is_the_change_log_entry(
+        self,
+        db: Database,
+        receiver: Receiver,
+        subscribe: Callable[..., dict[str, Any]],
+        make_review: Callable[..., dict[str, Any]],
+    ) -> None:
+        subscribe(receiver.url)
+        review = make_review()
+        queue(db)
+        [row] = rows(db)
+        with db.engine.connect() as connection:
+            cursor, at = connection.execute(
+                text('SELECT cursor, at FROM "change" WHERE review_id = :r'), {"r": review["id"]}
+            ).one()
+        at_text = as_utc(at).isoformat().replace("+00:00", "Z")
+        assert at_text.endswith("Z")
+        assert json.loads(row.body) == {
+            "cursor": str(cursor),
+            "type": "review.published",
+            "review_id": review["id"],
+            "at": at_text,
+        }
+
+    def test_a_subscription_gets_only_changes_made_after_it(
+        self,
+        db: Database,
+        receiver: Receiver,
+        subscribe: Callable[..., dict[str, Any]],
+        make_review: Callable[..., dict[str, Any]],
+    ) -> None:
+        make_review()
+        make_review()
+        hook = subscribe(receiver.url)
+        later = make_review()
+        assert queue(db) == 1
+        [row] = rows(db, hook["id"])
+        assert row.body.startswith("{")
+        assert f'"review_id":{later["id"]}' in row.body
+        assert queue(db) == 0, "a change is queued once"
+
+    def test_filters_by_publisher_language_and_verdict(
+        self,
+        db: Database,
+        receiver: Receiver,
+        subscribe: Callable[..., dict[str, Any]],
+        make_review: Callable[..., dict[str, Any]],
+    ) -> None:
+        hooks = {
+            "all": subscribe(receiver.url),
+            "verifact": subscribe(receiver.url, publisher="verifact"),
+            "other": subscribe(receiver.url, publisher="other"),
+            "fr": subscribe(receiver.url, language="fr"),
+            "fr-FR": subscribe(receiver.url, language="fr-FR"),
+            "en": subscribe(receiver.url, language="en"),
+            "false": subscribe(receiver.url, verdict="false"),
+            "true": subscribe(receiver.url, verdict="true"),
+        }
+        assert [(h["publisher"], h["language"], h["verdict"]) for h in hooks.values()] == [
+            (None, None, None),
+            ("verifact", None, None),
+            ("other", None, None),
+            (None, "fr", None),
+            (None, "fr-FR", None),
+            (None, "en", None),
+            (None, None, "false"),
+            (None, None, "true"),
+        ]
+        english = make_review()
+        french = make_review(language="fr-CA")
+        queue(db)
+        got = {
+            name: sorted(
+                int(r.body.split('"review_id":')[1].split(",")[0]) for r in rows(db, h["id"])
+            )
+            for name, h in hooks.items()
+        }
+        both = sorted([english["id"], french["id"]])
+        assert got == {
+            "all": both,
+            "verifact": both,
+            "other": [],
+            "fr": [french["id"]],
+            "fr-FR": [french["id"]],  # languages match on their primary subtag
+            "en": [english["id"]],
+            "false": both,
+            "true": [],
+        }
+
+    def test_a_deleted_subscription_is_neither_queued_nor_sent(
+        self,
+        client: httpx.Client,
+        db: Database,
+        settings: Settings,
+        receiver: Receiver,
+        subscribe: Callable[..., dict[str, Any]],
+        make_review: Callable[..., dict[str, Any]],
+        admin_key: str,
+    ) -> None:
+        kept = subscribe(receiver.url + "?kept")
+        gone = subscribe(receiver.url + "?gone")
+        make_review()
+        queue(db)
+        assert (
+            client.delete(f"/v1/webhooks/{gone['id']}", headers=auth(admin_key)).status_code == 204
+        )
+        make_review()
+        queue(db)
+        assert len(rows(db, gone["id"])) == 1
+        assert len(rows(db, kept["id"])) == 2
+        clock = Clock()
+        while webhooks.send_due(db, settings, clock):
+            pass
+        assert [h["Host"] for h in receiver.headers]  # something was sent
+        assert all(e for e in receiver.received)
+        assert receiver.calls == 2
+        assert (
+            client.get(f"/v1/webhooks/{gone['id']}/deliveries", headers=auth(admin_key)).status_code
+            == 404
+        )
+        assert (
+            client.delete(f"/v1/webhooks/{gone['id']}", headers=auth(admin_key)).status_code == 404
+        )
+
+
+class TestRun:
+    def test_run_queues_and_sends_until_stopped(
+        self,
+        db: Database,
+        settings: Settings,
+        receiver: Receiver,
+        subscribe: Callable[..., dict[str, Any]],
+        make_review: Callable[..., dict[str, Any]],
+    ) -> None:
+        receiver.fail_first = 1
+        subscribe(receiver.url)
+        make_review()
+        make_review()
+        stop = threading.Event()
+        idle: list[int] = []
+
+        def on_idle() -> None:
+            idle.append(len(receiver.received))
+            if len(receiver.received) == 2:
+                stop.set()
+
+        fast = settings.model_copy(update={"webhook_retry_base_seconds": 0.01})
+        thread = threading.Thread(
+            target=webhooks.run, args=(db, fast, stop, 0.01, on_idle), daemon=True
+        )
+        thread.start()
+        thread.join(60)
+        assert not thread.is_alive()
+        assert len(receiver.received) == 2
+        assert idle[-1] == 2
+        assert [r.status for r in rows(db)] == ["delivered", "delivered"]
+
+
+class TestSsrfGuard:
+    PARTNER = Principal(key_id="key_partner", role=Role.PARTNER, publisher_id=None)
+
+    @pytest.mark.parametrize(
+        "url",
+        [
+            "http://127.0.0.1:8080/hook",
+            "http://127.1.2.3/hook",
+            "http://10.1.2.3/hook",
+            "http://172.16.0.1/hook",
+            "http://192.168.1.1/hook",
+            "http://169.254.169.254/latest/meta-data",
+            "http://[::1]/hook",
+            "http://[fd00::1]/hook",
+            "http://0.0.0.0/hook",
+        ],
+    )
+    def test_private_loopback_and_link_local_targets_are_refused(
+        self, db: Database, database_url: str, url: str
+    ) -> None:
+        guarded = Settings(database_url=database_url, webhook_allow_private=False)
+        with db.unit_of_work() as session:
+            with pytest.raises(Unprocessable) as caught:
+                webhooks.create(session, self.PARTNER, WebhookCreate(url=url), guarded)
+            assert caught.value.errors == [{"field": "url", "message": "must be a public address"}]
+            assert str(caught.value.detail).endswith(" is a private address")
+        with db.session() as session:
+            assert session.exec(select(Webhook)).all() == []
+
+    def test_public_addresses_are_accepted(self, db: Database, database_url: str) -> None:
+        guarded = Settings(database_url=database_url, webhook_allow_private=False)
+        with db.unit_of_work() as session:
+            created = webhooks.create(
+                session, self.PARTNER, WebhookCreate(url="https://93.184.215.14/hook"), guarded
+            )
+        assert created.url == "https://93.184.215.14/hook"
+        with db.session() as session:
+            assert [h.id for h in session.exec(select(Webhook)).all()] == [created.id]
+
+    def test_private_targets_are_allowed_when_configured(
+        self, db: Database, database_url: str
+    ) -> None:
+        allowed = Settings(database_url=database_url, webhook_allow_private=True)
+        with db.unit_of_work() as session:
+            created = webhooks.create(
+                session, self.PARTNER, WebhookCreate(url="http://127.0.0.1:9/hook"), allowed
+            )
+        assert re.fullmatch(r"wh_[0-9a-f]{16}", created.id)
+        assert re.fullmatch(r"whsec_[A-Za-z0-9_-]{43}", created.secret)
+
+    def test_a_host_that_does_not_resolve_is_refused(self, db: Database, database_url: str) -> None:
+        guarded = Settings(database_url=database_url, webhook_allow_private=False)
+        with db.unit_of_work() as session, pytest.raises(Unprocessable) as caught:
+            webhooks.create(
+                session, self.PARTNER, WebhookCreate(url="https://nothing-here.invalid/"), guarded
+            )
+        assert caught.value.detail == "url: nothing-here.invalid does not resolve"
+        assert caught.value.errors == [{"field": "url", "message": "does not resolve"}]
+
+
+class TestOwnership:
+    def test_admin_subscribes_sees_and_deletes_every_subscription(
+        self,
+        client: httpx.Client,
+        admin_key: str,
+        receiver: Receiver,
+        subscribe: Callable[..., dict[str, Any]],
+    ) -> None:
+        partners = subscribe(receiver.url)
+        own = client.post("/v1/webhooks", json={"url": receiver.url}, headers=auth(admin_key))
+        assert own.status_code == 201
+        listed = client.get("/v1/webhooks", headers=auth(admin_key)).json()["webhooks"]
+        assert [h["id"] for h in listed] == [partners["id"], own.json()["id"]]
+        assert client.get(
+            f"/v1/webhooks/{partners['id']}/deliveries", headers=auth(admin_key)
+        ).json() == {"deliveries": []}
+        assert (
+            client.delete(f"/v1/webhooks/{partners['id']}", headers=auth(admin_key)).status_code
+            == 204
+        )
+        listed = client.get("/v1/webhooks", headers=auth(admin_key)).json()["webhooks"]
+        assert [h["id"] for h in listed] == [own.json()["id"]]
