@@ -16,6 +16,8 @@ from app.storage.migrate import upgrade
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from app.api.hygiene import uvicorn_options
+
     uvicorn.run(
         "app.main:app",
         host=args.host,
@@ -23,6 +25,7 @@ def _serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         log_level=get_settings().log_level,
         proxy_headers=True,
+        **uvicorn_options(),  # request head and body limits and time-outs
     )
     return 0
 

@@ -20,7 +20,9 @@ from app.api import (
     embeds,
     feeds,
     health,
+    hygiene,
     ingest,
+    integrity,
     keys,
     lookup,
     publishers,
@@ -154,6 +156,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         expose_headers=["ETag", "Link", "Location", "Last-Modified"],
         max_age=86400,
     )
+    integrity.install(app)  # a unique key taken by a concurrent write: 409
+    hygiene.install(app)  # outermost: header limits, NUL in the URL, bare OPTIONS
     routers = (
         lookup,  # first: the most frequent request (browser extensions), matched soonest
         publishers,
