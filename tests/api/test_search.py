@@ -243,7 +243,7 @@ class TestAnyInputIsText:
             "'single'",
             "a & b | !c",
             "x:*",
-            "\x00\x01\x7f",
+            "\x01\x7f",  # a NUL is refused: tests/api/test_hostile_input.py
             "🧀🧀",
             "ابحث\u200f",
             "a" * 10_000,
