@@ -25,6 +25,7 @@ from app.api import (
     integrity,
     keys,
     lookup,
+    problems,
     publishers,
     reviews,
     search,
@@ -188,7 +189,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             components = schema.setdefault("components", {}).setdefault("schemas", {})
             components.update(defs.pop("$defs", {}))
             components["ClaimReview"] = defs
-            app.openapi_schema = schema
+            app.openapi_schema = problems.document_everywhere(schema)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -13,10 +13,10 @@ Two layers, because some limits can only be kept while a request is still being 
 """
 
 import asyncio
+import re
 from typing import Any
 
 import orjson
-from starlette.routing import Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
@@ -52,6 +52,8 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol with a deadline and a size limit on each request's head,
     and an idle limit on its body. (httptools itself buffers headers without limit.)"""
 
+    head_timeout = HEAD_TIMEOUT
+    body_idle_timeout = BODY_IDLE_TIMEOUT
     _timer: asyncio.TimerHandle | None = None
     _in_head = True
     _head_bytes = 0
@@ -77,10 +79,10 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._in_head = False
         self._stop_timer()
         super().on_headers_complete()
-        self._arm(BODY_IDLE_TIMEOUT, self._body_stalled)
+        self._arm(self.body_idle_timeout, self._body_stalled)
 
     def on_body(self, body: bytes) -> None:
-        self._arm(BODY_IDLE_TIMEOUT, self._body_stalled)
+        self._arm(self.body_idle_timeout, self._body_stalled)
         super().on_body(body)
 
     def on_message_complete(self) -> None:
@@ -100,7 +102,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
 
     def _start_head(self) -> None:
         self._in_head, self._head_bytes = True, 0
-        self._arm(HEAD_TIMEOUT, self._head_timed_out)
+        self._arm(self.head_timeout, self._head_timed_out)
 
     def _arm(self, seconds: float, callback: Any) -> None:
         self._stop_timer()
@@ -114,7 +116,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     def _head_timed_out(self) -> None:
         if self._in_head and (self.cycle is None or self.cycle.response_complete):
             self._refuse(
-                408, "request-timeout", f"The request's headers took over {HEAD_TIMEOUT:g} s."
+                408, "request-timeout", f"The request's headers took over {self.head_timeout:g} s."
             )
 
     def _body_stalled(self) -> None:
@@ -158,13 +160,33 @@ async def _refuse(send: Send, status: int, code: str, detail: str) -> None:
     )
 
 
-def allowed_methods(app: Any, scope: Scope) -> list[str]:
+def _method_table(app: Any) -> list[tuple[re.Pattern[str], set[str]]]:
+    """Path templates as patterns, with their methods: from the OpenAPI document (every
+    route, however routers are included) and the plain routes outside it (/docs...)."""
+    table: list[tuple[re.Pattern[str], set[str]]] | None = getattr(app.state, "allow_table", None)
+    if table is not None:
+        return table
+    templates: dict[str, set[str]] = {}
+    for path, operations in app.openapi().get("paths", {}).items():
+        templates.setdefault(path, set()).update(m.upper() for m in operations)
+    for route in app.routes:
+        path, methods = getattr(route, "path", None), getattr(route, "methods", None)
+        if isinstance(path, str) and methods:
+            templates.setdefault(path, set()).update(methods)
+    table = [
+        (re.compile(re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(path))), methods)
+        for path, methods in templates.items()
+    ]
+    app.state.allow_table = table
+    return table
+
+
+def allowed_methods(app: Any, path: str) -> list[str]:
     """The methods the routes of this path answer (HEAD with GET, OPTIONS always)."""
     methods: set[str] = set()
-    for route in getattr(app, "routes", ()):
-        match, _ = route.matches(scope)
-        if match != Match.NONE:
-            methods |= set(getattr(route, "methods", None) or ())
+    for pattern, route_methods in _method_table(app):
+        if pattern.fullmatch(path):
+            methods |= route_methods
     if not methods:
         return []
     if "GET" in methods:
@@ -191,7 +213,7 @@ class HygieneMiddleware:
             await _refuse(send, 400, "bad-request", "The path or query contains a NUL (%00).")
             return
         if scope["method"] == "OPTIONS" and not _is_preflight(headers):
-            methods = allowed_methods(scope.get("app"), scope)
+            methods = allowed_methods(scope["app"], scope["path"])
             if not methods:
                 await _refuse(send, 404, "not-found", f"No resource at {scope['path']}.")
                 return

@@ -102,6 +102,7 @@ def _sqlite_engine(url: str, begin: str) -> Engine:
         connect_args={"check_same_thread": False, "timeout": 30},
         pool_size=8,
         max_overflow=8,
+        hide_parameters=True,  # errors and logs never carry the values written (issue 9)
     )
 
     @event.listens_for(engine, "connect")
@@ -132,5 +133,11 @@ def make_database(url: str, pool_size: int = 10) -> Database:
             _sqlite_engine(url, "BEGIN IMMEDIATE"),
             None if in_memory or parsed.query else SqliteReaders(path),
         )
-    engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    engine = create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        hide_parameters=True,  # errors and logs never carry the values written (issue 9)
+    )
     return Database(engine, engine)
