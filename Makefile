@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck pytest test-postgres contracts bench bench-search bench-import bench-lookup clean
+.PHONY: run test lint typecheck pytest test-postgres contracts schemathesis bench bench-search bench-import bench-lookup clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,15 @@ pytest: $(VENV)/.installed-dev
 # The same suite on PostgreSQL (the server must be running; .ci/run starts it).
 test-postgres: $(VENV)/.installed-dev
 	CLAIMREVIEW_TEST_DATABASE_URL=$${CLAIMREVIEW_TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} $(BIN)/pytest
+
+$(VENV)/.installed-contract: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev,contract]'
+	touch $(VENV)/.installed $(VENV)/.installed-dev $@
+
+# Schemathesis from openapi.yaml against a live server, on SQLite, and on PostgreSQL too when
+# SCHEMATHESIS_POSTGRES_URL names a test database (its public schema is recreated).
+schemathesis: $(VENV)/.installed-contract
+	bash tests/schemathesis/run.sh
 
 contracts: $(VENV)/.installed-dev
 	$(BIN)/python -m app.tools.contracts

@@ -101,7 +101,7 @@ def _review_for(session: Any, public_url: str, url: str) -> Review:
 @router.get(
     "/oembed",
     summary="oEmbed 1.0 (rich) for a review's article URL or its /embed URL",
-    responses={**problems(404, 410, 422), 501: {"description": "format=xml is not offered"}},
+    responses=problems(404, 410, 422, 501),
 )
 def oembed(
     session: SessionDep,
