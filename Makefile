@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck pytest test-postgres contracts schemathesis bench bench-search bench-import bench-lookup clean
+.PHONY: run test lint typecheck pytest test-postgres contracts schemathesis bench bench-search bench-import bench-lookup bench-load bench-hot clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,19 +52,31 @@ schemathesis: $(VENV)/.installed-contract
 contracts: $(VENV)/.installed-dev
 	$(BIN)/python -m app.tools.contracts
 
+# Benchmarks (not part of `make test`); each prints its figures, see bench/README.md.
+# Options pass through ARGS, e.g. `make bench-hot ARGS="--seconds 3 --no-cache"`.
+WRK := @command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+
 bench: $(VENV)/.installed-dev
-	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
-	$(BIN)/python -m bench.claimreview_read
+	$(WRK)
+	$(BIN)/python -m bench.read $(ARGS)
 
 bench-search: $(VENV)/.installed-dev
-	$(BIN)/python -m bench.search
+	$(BIN)/python -m bench.search $(ARGS)
 
 bench-import: $(VENV)/.installed-dev
-	$(BIN)/python -m bench.importing
+	$(BIN)/python -m bench.imports $(ARGS)
 
 bench-lookup: $(VENV)/.installed-dev
-	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
-	$(BIN)/python -m bench.lookup
+	$(WRK)
+	$(BIN)/python -m bench.lookup $(ARGS)
+
+bench-load: $(VENV)/.installed-dev
+	$(WRK)
+	$(BIN)/python -m bench.load $(ARGS)
+
+bench-hot: $(VENV)/.installed-dev
+	$(WRK)
+	$(BIN)/python -m bench.hot $(ARGS)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache claimreview.db*

@@ -18,13 +18,17 @@ def _serve(args: argparse.Namespace) -> int:
 
     from app.api.hygiene import uvicorn_options
 
+    settings = get_settings()
     uvicorn.run(
         "app.main:app",
         host=args.host,
         port=args.port,
         workers=args.workers,
-        log_level=get_settings().log_level,
-        proxy_headers=True,
+        log_level=settings.log_level,
+        # X-Forwarded-For is believed from CLAIMREVIEW_FORWARDED_ALLOW_IPS alone (uvicorn's
+        # own default would trust 127.0.0.1).
+        proxy_headers=bool(settings.forwarded_allow_ips),
+        forwarded_allow_ips=settings.forwarded_allow_ips or None,
         **uvicorn_options(),  # request head and body limits and time-outs
     )
     return 0

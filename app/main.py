@@ -1,5 +1,7 @@
 """The application factory: database lifespan, problem+json errors, middleware, routers."""
 
+import asyncio
+import contextlib
 import logging
 import re
 import secrets
@@ -7,14 +9,19 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio.to_thread
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import Response
+from fastapi.routing import APIRoute
+from sqlalchemy import exc as sa_exc
+from sqlalchemy import text
 from starlette.exceptions import HTTPException
 
+from app import metrics
 from app.api import (
     claims,
     embeds,
@@ -31,12 +38,24 @@ from app.api import (
     search,
     webhooks,
 )
-from app.api.middleware import BodyLimitMiddleware, ClaimReviewFastPath
+from app.api import metrics as metrics_routes
+from app.api.admission import RETRY_AFTER_SECONDS, Admission, AdmissionMiddleware
+from app.api.metrics import MetricsMiddleware
+from app.api.middleware import BodyLimitMiddleware
+from app.api.ratelimit import (
+    RateLimiter,
+    RateLimitMiddleware,
+    counter_storage,
+    parse_limit,
+    trusted_networks,
+)
+from app.api.read_cache import ReadCache, ReadCacheMiddleware, poll
 from app.claimreview.jsonld import ClaimReview
 from app.config import Settings, get_settings
 from app.domain.page_tokens import PageTokens
 from app.errors import AppError, problem
-from app.storage.database import make_database
+from app.storage.database import Database, make_database
+from app.storage.migrate import head_revision
 
 log = logging.getLogger("claimreview")
 PROBLEM_JSON = "application/problem+json"
@@ -112,21 +131,88 @@ async def _http_error(_: Request, exc: Exception) -> Response:
     )
 
 
+async def _database_unavailable(_: Request, exc: Exception) -> Response:
+    """The database is unreachable, dropped the connection, timed out or is saturated: a 503
+    the client may retry, never a 500. SQLAlchemy replaces a pool whose connections died, so
+    the service recovers by itself when the database is back."""
+    log.warning("database unavailable: %s", type(exc).__name__)
+    metrics.UNAVAILABLE.labels("database").inc()
+    return _problem_response(
+        503,
+        "unavailable",
+        "Service unavailable",
+        "The database is not answering; try again in a moment.",
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
+# Errors of the connection or the server's capacity, not of the request: DBAPIError's other
+# kinds (integrity, data) stay what they are.
+DATABASE_UNAVAILABLE = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError)
+
+LATEST_CURSOR = text('SELECT max("cursor") FROM "change"')
+ALWAYS_ANSWERED = frozenset({"/healthz", "/readyz", "/metrics"})
+
+
+def _latest_cursor(db: Database) -> int | None:
+    with db.engine.connect() as connection:
+        cursor: int | None = connection.execute(LATEST_CURSOR).scalar()
+        return cursor
+
+
 async def _unexpected(_: Request, exc: Exception) -> Response:
     log.exception("unhandled error", exc_info=exc)
     return _problem_response(500, "internal", "Internal error", "Something went wrong on our side.")
 
 
+ROUTERS = (
+    lookup,  # first: the most frequent request (browser extensions), matched soonest
+    publishers,
+    claims,
+    reviews,
+    keys,
+    search,
+    ingest,
+    feeds,
+    embeds,
+    webhooks,
+    health,
+    metrics_routes,
+)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
 
+    read_cache = ReadCache(settings.read_cache_entries)
+    admission = Admission(
+        settings.max_concurrency, settings.max_queue, settings.queue_timeout_seconds
+    )
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.db = make_database(settings.database_url, settings.database_pool_size)
+        db = make_database(
+            settings.database_url,
+            settings.database_pool_size,
+            timeout=settings.database_timeout_seconds,
+        )
+        app.state.db = db
+        # Every admitted request finds a thread for each of its hops (handler, validation,
+        # session close): the pool of threads is kept well above what admission lets run.
+        limiter = anyio.to_thread.current_default_thread_limiter()
+        limiter.total_tokens = max(limiter.total_tokens, 2 * settings.max_concurrency + 8)
+        poller = None
+        if read_cache.enabled:
+            db.committed.append(read_cache.forget)
+            poller = asyncio.create_task(poll(read_cache, lambda: _latest_cursor(db)))
         try:
             yield
         finally:
-            app.state.db.dispose()
+            if poller is not None:
+                poller.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await poller
+            db.dispose()
 
     app = FastAPI(
         title="claimreview-api",
@@ -135,44 +221,72 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.read_cache = read_cache
+    app.state.admission = admission
+    app.state.migration_head = head_revision()
     app.state.page_tokens = PageTokens(
         settings.token_secret.encode() if settings.token_secret else secrets.token_bytes(32)
     )
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
+    for unavailable in DATABASE_UNAVAILABLE:
+        app.add_exception_handler(unavailable, _database_unavailable)
     app.add_exception_handler(Exception, _unexpected)
-    # Innermost: CORS still wraps the fast path's answers.
-    app.add_middleware(ClaimReviewFastPath, state=app.state, cache_max_age=settings.cache_max_age)
+    # Innermost first: admission bounds what reaches the database; the read cache answers
+    # before admission, so a cached answer never queues; CORS wraps everything.
+    app.add_middleware(
+        AdmissionMiddleware,
+        admission=admission,
+        exempt=ALWAYS_ANSWERED.__contains__,
+        deadline=settings.request_timeout_seconds,
+        no_deadline=frozenset({"/v1/import"}).__contains__,
+    )
+    app.add_middleware(ReadCacheMiddleware, cache=read_cache)
+    app.add_middleware(
+        RateLimitMiddleware,
+        limiter=RateLimiter(
+            parse_limit(settings.rate_limit_anonymous),
+            parse_limit(settings.rate_limit_key),
+            counter_storage(settings.redis_url),
+            trusted_networks(settings.forwarded_allow_ips),
+        ),
+        exempt=ALWAYS_ANSWERED.__contains__,
+    )
     app.add_middleware(
         BodyLimitMiddleware,
         default_limit=settings.max_body_bytes,
         limits={"/v1/import": settings.max_import_bytes},
     )
     app.add_middleware(
+        MetricsMiddleware,
+        templates=[
+            (route.path_regex, route.path)
+            for module in ROUTERS
+            for route in module.router.routes
+            if isinstance(route, APIRoute)
+        ],
+    )
+    app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
         allow_methods=["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
         allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match"],
-        expose_headers=["ETag", "Link", "Location", "Last-Modified"],
+        expose_headers=[
+            "ETag",
+            "Link",
+            "Location",
+            "Last-Modified",
+            "Retry-After",
+            "RateLimit-Limit",
+            "RateLimit-Remaining",
+            "RateLimit-Reset",
+        ],
         max_age=86400,
     )
     integrity.install(app)  # a unique key taken by a concurrent write: 409
     hygiene.install(app)  # outermost: header limits, NUL in the URL, bare OPTIONS
-    routers = (
-        lookup,  # first: the most frequent request (browser extensions), matched soonest
-        publishers,
-        claims,
-        reviews,
-        keys,
-        search,
-        ingest,
-        feeds,
-        embeds,
-        webhooks,
-        health,
-    )
-    for module in routers:
+    for module in ROUTERS:
         app.include_router(module.router)
 
     def openapi() -> dict[str, Any]:

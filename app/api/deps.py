@@ -1,10 +1,11 @@
 """Annotated dependencies: sessions, settings, and the "who is calling" checks."""
 
-from collections.abc import AsyncIterator, Iterator
-from typing import Annotated
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Annotated, Any
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel
 from sqlmodel import Session
 
 from app.config import Settings
@@ -43,6 +44,29 @@ def get_write_session(db: DatabaseDep) -> Iterator[Session]:
     meanwhile) becomes the error response instead of a 201 for a write that never landed."""
     with db.unit_of_work() as session:
         yield session
+
+
+def _json_in_session(
+    db: Database, use_case: Callable[..., BaseModel], args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> bytes:
+    with db.session() as session:
+        result = use_case(session, *args, **kwargs)
+    return result.model_dump_json(by_alias=True).encode()
+
+
+async def read_json(
+    db: Database,
+    use_case: Callable[..., BaseModel],
+    *args: Any,
+    headers: dict[str, str] | None = None,
+    **kwargs: Any,
+) -> Response:
+    """A hot read in one thread-pool trip: open a session, run the use case, give the
+    connection back, serialise; then answer. A sync route makes two trips (the handler, then
+    response validation) holding its connection across both. Declare the model with the
+    route's `response_model` for the OpenAPI description."""
+    body = await run_in_threadpool(_json_in_session, db, use_case, args, kwargs)
+    return Response(body, media_type="application/json", headers=headers)
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

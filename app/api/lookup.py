@@ -1,6 +1,6 @@
 from fastapi import APIRouter, Query, Response
 
-from app.api.deps import SessionDep
+from app.api.deps import DatabaseDep, read_json
 from app.api.problems import problems
 from app.domain import lookup
 from app.domain.schemas import LookupRequest, LookupResponse
@@ -9,21 +9,24 @@ router = APIRouter(prefix="/v1/lookup", tags=["lookup"])
 CACHE = "public, max-age=300"
 
 
-@router.get("", summary="The fact-checks that concern one web address", responses=problems(422))
-def lookup_one(
-    session: SessionDep,
-    response: Response,
+@router.get(
+    "",
+    summary="The fact-checks that concern one web address",
+    response_model=LookupResponse,
+    responses=problems(422),
+)
+async def lookup_one(
+    db: DatabaseDep,
     url: str = Query(max_length=2048, description="The address, as the page links it."),
-) -> LookupResponse:
-    response.headers["Cache-Control"] = CACHE
-    return lookup.lookup(session, [url], field="url")
+) -> Response:
+    return await read_json(db, lookup.lookup, [url], field="url", headers={"Cache-Control": CACHE})
 
 
 @router.post(
     "",
     summary="The fact-checks that concern each of up to 100 web addresses, in one request",
+    response_model=LookupResponse,
     responses=problems(400, 413, 422),
 )
-def lookup_many(session: SessionDep, response: Response, data: LookupRequest) -> LookupResponse:
-    response.headers["Cache-Control"] = CACHE
-    return lookup.lookup(session, data.urls)
+async def lookup_many(db: DatabaseDep, data: LookupRequest) -> Response:
+    return await read_json(db, lookup.lookup, data.urls, headers={"Cache-Control": CACHE})

@@ -1,10 +1,8 @@
-"""ASGI middleware: request body limits (413 before parsing), and the ClaimReview read fast path."""
+"""ASGI middleware: request body limits (413 before parsing); ClaimReview caching headers."""
 
-import re
 from email.utils import format_datetime
 
 import orjson
-from starlette.datastructures import State
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -55,57 +53,6 @@ def document_headers(document: StoredDocument, cache_control: str) -> dict[str, 
         "Last-Modified": format_datetime(document.rendered_at, usegmt=True),
         "Cache-Control": cache_control,
     }
-
-
-_CLAIMREVIEW = re.compile(r"/v1/reviews/([1-9][0-9]{0,18})/claimreview")
-_MAX_ID = 2**62
-
-
-class ClaimReviewFastPath:
-    """GET /v1/reviews/{id}/claimreview of a live published review, answered with the stored
-    bytes without routing, validation or dependency injection (on SQLite files).
-
-    Every other case goes on to the FastAPI route, which stays the one definition of the 304,
-    404 and 410 answers and of the OpenAPI description: If-None-Match sent, an id out of range,
-    a draft, missing, deleted or retracted review, or no SQLite readers (PostgreSQL).
-    """
-
-    def __init__(self, app: ASGIApp, state: State, cache_max_age: int) -> None:
-        self.app = app
-        self.state = state  # app.state: the lifespan sets state.db after this is built
-        self.cache_control = f"public, max-age={cache_max_age}"
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] == "GET":
-            match = _CLAIMREVIEW.fullmatch(scope["path"])
-            readers = self.state.db.readers if match is not None else None
-            if readers is not None and not any(k == b"if-none-match" for k, _ in scope["headers"]):
-                assert match is not None
-                review_id = int(match.group(1))
-                document = readers.document(review_id) if review_id <= _MAX_ID else None
-                if (
-                    document is not None
-                    and document.status == "published"
-                    and not document.deleted
-                    and document.body is not None
-                    and document.etag is not None
-                    and document.rendered_at is not None
-                ):
-                    headers = document_headers(document, self.cache_control)
-                    await send(
-                        {
-                            "type": "http.response.start",
-                            "status": 200,
-                            "headers": [
-                                (b"content-length", str(len(document.body)).encode()),
-                                (b"content-type", b"application/ld+json"),
-                                *((k.lower().encode(), v.encode()) for k, v in headers.items()),
-                            ],
-                        }
-                    )
-                    await send({"type": "http.response.body", "body": document.body})
-                    return
-        await self.app(scope, receive, send)
 
 
 async def _reject(send: Send, limit: int) -> None:

@@ -1,4 +1,5 @@
 from fastapi import APIRouter, Header, Path, Response
+from fastapi.concurrency import run_in_threadpool
 
 from app.api.deps import (
     DatabaseDep,
@@ -16,7 +17,8 @@ from app.domain.fields import MAX_ID
 from app.domain.schemas import ReviewCreate, ReviewPublic, ReviewRevisionList, ReviewUpdate
 from app.domain.views import review_public
 from app.errors import Gone, NotFound
-from app.storage.repositories import stored_document
+from app.storage.database import Database
+from app.storage.repositories import StoredDocument, stored_document
 
 router = APIRouter(prefix="/v1/reviews", tags=["reviews"])
 ReviewId = Path(description="The review's id.", ge=1, le=MAX_ID)
@@ -93,6 +95,11 @@ def get_revisions(
     return reviews.get_revisions(session, review_id, principal)
 
 
+def _stored_document(db: Database, review_id: int) -> StoredDocument | None:
+    with db.engine.connect() as connection:
+        return stored_document(connection, review_id)
+
+
 def _matches(if_none_match: str, etag: str) -> bool:
     tags = [t.strip().removeprefix("W/") for t in if_none_match.split(",")]
     return "*" in tags or etag in tags
@@ -108,14 +115,13 @@ def _matches(if_none_match: str, etag: str) -> bool:
         **problems(404, 410),
     },
 )
-def get_claimreview(
+async def get_claimreview(
     db: DatabaseDep,
     settings: SettingsDep,
     review_id: int = ReviewId,
     if_none_match: str | None = Header(default=None, description="An ETag you hold."),
 ) -> Response:
-    with db.engine.connect() as connection:
-        document = stored_document(connection, review_id)
+    document = await run_in_threadpool(_stored_document, db, review_id)
     if document is None or document.status == "draft":
         raise NotFound(f"No published review {review_id}.")
     if document.deleted or document.body is None:

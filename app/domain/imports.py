@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlmodel import Session
 
+from app import metrics
 from app.claimreview.parse import Extracted, ParsedReview, extract
 from app.domain import publishers as publisher_service
 from app.domain import reviews as review_service
@@ -311,8 +312,10 @@ class Importer:
     def _report(self, outcome: Outcome) -> None:
         if isinstance(outcome, Rejection):
             self.result.rejected.append(outcome)
+            metrics.IMPORT_RECORDS.labels("rejected").inc()
         else:
             setattr(self.result, outcome, getattr(self.result, outcome) + 1)
+            metrics.IMPORT_RECORDS.labels(outcome).inc()
         if self.on_record:
             self.on_record(self.result)
 

@@ -17,9 +17,10 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import orjson
-from sqlalchemy import text
+from sqlalchemy import text, update
 from sqlmodel import Session, col, select
 
+from app import metrics
 from app.config import Settings
 from app.domain import webhook_transport
 from app.domain.access import Principal
@@ -164,7 +165,12 @@ def _matches(hook: Webhook, change: Change) -> bool:
 def queue(session: Session, batch: int = 500) -> int:
     """Turn new change-log entries into pending deliveries, per live subscription."""
     queued = 0
-    hooks = session.exec(select(Webhook).where(col(Webhook.deleted_at).is_(None))).all()
+    # FOR UPDATE: a second deliverer queueing at the same time waits, then reads the
+    # `queued_through` this one wrote, so no change is queued twice (SQLite's writers are
+    # serialised already).
+    hooks = session.exec(
+        select(Webhook).where(col(Webhook.deleted_at).is_(None)).with_for_update()
+    ).all()
     for hook in hooks:
         changes = session.exec(
             select(Change)
@@ -204,6 +210,25 @@ _OLDEST_PENDING = text(
 )
 
 
+def _claim(db: Database, delivery_id: int, settings: Settings) -> bool:
+    """Take a due delivery for one attempt: its next attempt moves past this one's time-out,
+    in one conditional UPDATE. Of several deliverers, only the one whose UPDATE finds it still
+    due sends it; one that dies while sending leaves it to be retried once the lease ends."""
+    now = utcnow()
+    lease = now + timedelta(seconds=settings.webhook_timeout_seconds + 30)
+    with db.unit_of_work() as session:
+        claimed = session.execute(
+            update(WebhookDelivery)
+            .where(
+                col(WebhookDelivery.id) == delivery_id,
+                col(WebhookDelivery.status) == "pending",
+                col(WebhookDelivery.next_attempt_at) <= now,
+            )
+            .values(next_attempt_at=lease)
+        )
+        return bool(claimed.rowcount == 1)  # type: ignore[attr-defined]
+
+
 def send_due(db: Database, settings: Settings) -> int:
     """Try the oldest pending delivery of each subscription (so each receives in order). The
     request is made outside any transaction: a slow receiver never holds a database lock."""
@@ -215,6 +240,8 @@ def send_due(db: Database, settings: Settings) -> int:
             if as_utc(row[2]) <= utcnow()
         ]
     for delivery_id, body, url, secret in due:
+        if not _claim(db, delivery_id, settings):
+            continue  # another deliverer took it
         timestamp = int(time.time())
         headers = {
             "Content-Type": "application/json",
@@ -241,9 +268,11 @@ def send_due(db: Database, settings: Settings) -> int:
             if 200 <= status < 300:
                 delivery.status, delivery.delivered_at = "delivered", utcnow()
                 sent += 1
+                metrics.WEBHOOK_DELIVERIES.labels("delivered").inc()
             else:
                 delay = settings.webhook_retry_base_seconds * 2 ** min(delivery.attempts - 1, 12)
                 delivery.next_attempt_at = utcnow() + timedelta(seconds=min(delay, 3600))
+                metrics.WEBHOOK_DELIVERIES.labels("failed").inc()
             session.add(delivery)
     return sent
 

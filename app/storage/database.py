@@ -1,7 +1,5 @@
 """Engines and sessions for SQLite (embedded default) and PostgreSQL."""
 
-import sqlite3
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -10,41 +8,6 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
-
-from app.storage.repositories import DOCUMENT_SQL_QMARK, StoredDocument, document_from_row
-
-
-class SqliteReaders:
-    """One autocommit sqlite3 connection per thread for the hottest read (a review's JSON-LD).
-
-    A single SELECT needs no BEGIN/ROLLBACK, no pool checkout and no SQLAlchemy statement
-    machinery: about 11 us per lookup instead of 190-240 us through `engine.connect()`.
-    """
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self._local = threading.local()
-        self._lock = threading.Lock()
-        self._open: list[sqlite3.Connection] = []
-
-    def document(self, review_id: int) -> StoredDocument | None:
-        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
-        if connection is None:
-            connection = sqlite3.connect(
-                self.path, timeout=30, isolation_level=None, check_same_thread=False
-            )
-            connection.execute("PRAGMA busy_timeout=30000")
-            self._local.connection = connection
-            with self._lock:
-                self._open.append(connection)
-        return document_from_row(connection.execute(DOCUMENT_SQL_QMARK, (review_id,)).fetchone())
-
-    def close(self) -> None:
-        with self._lock:
-            for connection in self._open:
-                connection.close()
-            self._open.clear()
-        self._local = threading.local()
 
 
 @dataclass(frozen=True)
@@ -59,8 +22,6 @@ class Database:
 
     engine: Engine
     write_engine: Engine
-    # Set for a SQLite file (not in-memory): the JSON-LD fast path reads through it.
-    readers: SqliteReaders | None = field(default=None, compare=False, repr=False)
     committed: list[Callable[[], None]] = field(default_factory=list, compare=False, repr=False)
 
     @property
@@ -88,20 +49,23 @@ class Database:
         for callback in self.committed:
             callback()
 
+    def connections_in_use(self) -> int:
+        engines = {id(e): e for e in (self.engine, self.write_engine)}.values()
+        return sum(getattr(e.pool, "checkedout", lambda: 0)() for e in engines)
+
     def dispose(self) -> None:
-        if self.readers is not None:
-            self.readers.close()
         self.engine.dispose()
         if self.write_engine is not self.engine:
             self.write_engine.dispose()
 
 
-def _sqlite_engine(url: str, begin: str) -> Engine:
+def _sqlite_engine(url: str, begin: str, timeout: float) -> Engine:
     engine = create_engine(
         url,
-        connect_args={"check_same_thread": False, "timeout": 30},
+        connect_args={"check_same_thread": False, "timeout": timeout},
         pool_size=8,
         max_overflow=8,
+        pool_timeout=timeout,
         hide_parameters=True,  # errors and logs never carry the values written (issue 9)
     )
 
@@ -113,7 +77,7 @@ def _sqlite_engine(url: str, begin: str) -> Engine:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -123,21 +87,45 @@ def _sqlite_engine(url: str, begin: str) -> Engine:
     return engine
 
 
-def make_database(url: str, pool_size: int = 10) -> Database:
+def _postgres_connect_args(timeout: float | None, options: Any = None) -> dict[str, Any]:
+    """Time-outs on every connection, so that an unreachable server, dropped packets or a
+    saturated server end in an error (answered 503) instead of a request that hangs: connect
+    time-out, TCP keepalives and a TCP user time-out for a peer that stopped answering, and a
+    statement time-out on the server."""
+    if timeout is None:
+        return {}
+    millis = int(timeout * 1000)
+    own = [options] if isinstance(options, str) else list(options or [])
+    return {
+        "connect_timeout": max(1, int(timeout)),
+        "keepalives": 1,
+        "keepalives_idle": max(1, int(timeout)),
+        "keepalives_interval": 1,
+        "keepalives_count": 3,
+        "tcp_user_timeout": millis,
+        # Added to the URL's own `options` (a search_path, say), which this would replace.
+        "options": " ".join([*own, f"-c statement_timeout={millis}"]),
+    }
+
+
+def make_database(url: str, pool_size: int = 10, timeout: float | None = None) -> Database:
+    """`timeout` bounds connecting, waiting for the pool and each statement (the service sets
+    it; command-line tools that run long statements, such as a reindex, leave it unset)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        path = parsed.database or ""
-        in_memory = path in ("", ":memory:") or parsed.query.get("mode") == "memory"
+        busy = timeout if timeout is not None else 30.0
         return Database(
-            _sqlite_engine(url, "BEGIN"),
-            _sqlite_engine(url, "BEGIN IMMEDIATE"),
-            None if in_memory or parsed.query else SqliteReaders(path),
+            _sqlite_engine(url, "BEGIN", busy),
+            _sqlite_engine(url, "BEGIN IMMEDIATE", busy),
         )
     engine = create_engine(
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
+        pool_timeout=timeout if timeout is not None else 30.0,
+        # No pre-ping (a round trip per checkout): a connection found dead fails its request
+        # with a 503 and SQLAlchemy then replaces the whole pool.
+        connect_args=_postgres_connect_args(timeout, parsed.query.get("options")),
         hide_parameters=True,  # errors and logs never carry the values written (issue 9)
     )
     return Database(engine, engine)

@@ -343,7 +343,6 @@ class StoredDocument:
 
 _DOCUMENT_COLUMNS = "SELECT status, deleted_at, jsonld, jsonld_etag, rendered_at FROM review"
 _DOCUMENT_QUERY = text(_DOCUMENT_COLUMNS + " WHERE id = :id")
-DOCUMENT_SQL_QMARK = _DOCUMENT_COLUMNS + " WHERE id = ?"  # for a raw sqlite3 connection
 
 
 def stored_document(connection: Connection, review_id: int) -> StoredDocument | None:
