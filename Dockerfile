@@ -19,5 +19,6 @@ ENV CLAIMREVIEW_DATABASE_URL=sqlite:////data/claimreview.db \
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz')"
 # Run `claimreview migrate` once per deployment (e.g. as an init container) before starting.
+# `claimreview serve` runs the request head and body limits and time-outs (README: Request limits).
 # Behind a proxy, list it in CLAIMREVIEW_FORWARDED_ALLOW_IPS so X-Forwarded-For is believed.
 CMD ["claimreview", "serve", "--host", "0.0.0.0", "--port", "8000"]

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck pytest test-postgres contracts mutation lock bench bench-search bench-import bench-lookup bench-load bench-hot bench-match clean
+.PHONY: run test lint typecheck pytest test-postgres contracts mutation lock schemathesis bench bench-search bench-import bench-lookup bench-load bench-hot bench-match clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,11 @@ mutation: $(VENV)/.installed-dev
 	HYPOTHESIS_PROFILE=mutation $(BIN)/mutmut run $(MUTATE)
 	$(BIN)/mutmut results --all true > mutants/results.txt || true
 	$(BIN)/python -m tests.mutation_scores mutants/results.txt
+
+# Schemathesis from openapi.yaml against a live server, on SQLite, and on PostgreSQL too when
+# SCHEMATHESIS_POSTGRES_URL names a test database (its public schema is recreated).
+schemathesis: $(VENV)/.installed-dev
+	bash tests/schemathesis/run.sh
 
 contracts: $(VENV)/.installed-dev
 	$(BIN)/python -m app.tools.contracts

@@ -16,6 +16,8 @@ from app.storage.migrate import upgrade
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from app.api.hygiene import uvicorn_options
+
     settings = get_settings()
     uvicorn.run(
         "app.main:app",
@@ -27,6 +29,7 @@ def _serve(args: argparse.Namespace) -> int:
         # own default would trust 127.0.0.1).
         proxy_headers=bool(settings.forwarded_allow_ips),
         forwarded_allow_ips=settings.forwarded_allow_ips or None,
+        **uvicorn_options(),  # request head and body limits and time-outs
     )
     return 0
 

@@ -27,10 +27,13 @@ from app.api import (
     embeds,
     feeds,
     health,
+    hygiene,
     ingest,
+    integrity,
     keys,
     lookup,
     matching,
+    problems,
     publishers,
     reviews,
     search,
@@ -286,6 +289,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ],
         max_age=86400,
     )
+    integrity.install(app)  # a unique key taken by a concurrent write: 409
+    hygiene.install(app)  # outermost: header limits, NUL in the URL, bare OPTIONS
     for module in ROUTERS:
         app.include_router(module.router)
 
@@ -303,7 +308,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             components = schema.setdefault("components", {}).setdefault("schemas", {})
             components.update(defs.pop("$defs", {}))
             components["ClaimReview"] = defs
-            app.openapi_schema = schema
+            app.openapi_schema = problems.document_everywhere(schema)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -1,12 +1,13 @@
 from fastapi import APIRouter, Path, Response
 
-from app.api.deps import KeyDep, SessionDep, WriteSessionDep
+from app.api.deps import KeyDep, MaybeKeyDep, SessionDep, WriteSessionDep
 from app.api.problems import WRITE, problems
 from app.domain import claims
+from app.domain.fields import MAX_ID
 from app.domain.schemas import ClaimCreate, ClaimPublic, ClaimUpdate, ClaimWithReviews
 
 router = APIRouter(prefix="/v1/claims", tags=["claims"])
-ClaimId = Path(description="The claim's id.", ge=1, le=2**62)
+ClaimId = Path(description="The claim's id.", ge=1, le=MAX_ID)
 
 
 @router.post("", status_code=201, summary="Record a claim", responses=problems(*WRITE))
@@ -15,10 +16,15 @@ def create_claim(data: ClaimCreate, principal: KeyDep, session: WriteSessionDep)
 
 
 @router.get(
-    "/{claim_id}", summary="A claim with its published reviews", responses=problems(404, 410)
+    "/{claim_id}",
+    summary="A claim with its published reviews (one that only drafts refer to: its publishers' "
+    "keys only)",
+    responses=problems(401, 404, 410),
 )
-def get_claim(session: SessionDep, claim_id: int = ClaimId) -> ClaimWithReviews:
-    return claims.get_claim(session, claim_id)
+def get_claim(
+    session: SessionDep, principal: MaybeKeyDep, claim_id: int = ClaimId
+) -> ClaimWithReviews:
+    return claims.get_claim(session, claim_id, principal)
 
 
 @router.patch("/{claim_id}", summary="Change a claim", responses=problems(*WRITE, 404, 410))

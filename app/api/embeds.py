@@ -7,6 +7,7 @@ from fastapi.responses import HTMLResponse
 from app.api.deps import SessionDep, SettingsDep
 from app.api.problems import problems
 from app.domain import embeds
+from app.domain.fields import MAX_ID
 from app.domain.reviews import visible_review
 from app.domain.urls import InvalidURL, normalize_url
 from app.domain.verdicts import Verdict
@@ -15,7 +16,7 @@ from app.storage import repositories as repo
 from app.storage.tables import Review
 
 router = APIRouter(tags=["embeds"])
-ReviewId = Path(description="The review's id.", ge=1, le=2**62)
+ReviewId = Path(description="The review's id.", ge=1, le=MAX_ID)
 HTML_CACHE = "public, max-age=300"
 _EMBED_PATH = re.compile(r"/embed/reviews/([1-9][0-9]{0,18})/?$")
 DEFAULT_WIDTH, DEFAULT_HEIGHT = 560, 220
@@ -100,7 +101,7 @@ def _review_for(session: Any, public_url: str, url: str) -> Review:
 @router.get(
     "/oembed",
     summary="oEmbed 1.0 (rich) for a review's article URL or its /embed URL",
-    responses={**problems(404, 410, 422), 501: {"description": "format=xml is not offered"}},
+    responses=problems(404, 410, 422, 501),
 )
 def oembed(
     session: SessionDep,

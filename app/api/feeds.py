@@ -1,5 +1,4 @@
 from collections.abc import Iterator
-from datetime import datetime
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request, Response
@@ -9,7 +8,7 @@ from app.api.deps import DatabaseDep, SessionDep
 from app.api.problems import problems
 from app.api.search import TokensDep
 from app.domain import feeds
-from app.domain.fields import LanguageTag
+from app.domain.fields import LanguageTag, QueryDate
 from app.domain.schemas import ChangeList
 
 router = APIRouter(tags=["distribution"])
@@ -52,7 +51,9 @@ def get_feed(
     language: LanguageTag | None = Query(
         default=None, description="Only reviews in this language."
     ),
-    since: datetime | None = Query(default=None, description="Only changes at or after this time."),
+    since: QueryDate | None = Query(
+        default=None, description="Only changes at or after this time."
+    ),
     page_size: int = Query(default=100, ge=1, le=1000, description="Items per page."),
     page_token: str | None = Query(default=None, max_length=4000, description="From Link: next."),
 ) -> Response:

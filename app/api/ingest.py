@@ -1,4 +1,3 @@
-from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 import orjson
@@ -6,6 +5,7 @@ from anyio import to_thread
 from fastapi import APIRouter, Body, Query, Request
 from pydantic import BaseModel, Field
 
+from app.api import ndjson
 from app.api.deps import DatabaseDep, KeyDep
 from app.api.problems import problems
 from app.claimreview.validate import validate
@@ -60,18 +60,9 @@ def _may_import(principal: Principal) -> None:
         raise Forbidden(f"A {principal.role.value} key cannot import.")
 
 
-async def _lines(request: Request) -> AsyncIterator[tuple[int, bytes]]:
-    """NDJSON lines as they arrive, so that a large import never sits whole in memory."""
-    pending = b""
-    number = 0
-    async for chunk in request.stream():
-        pending += chunk
-        *lines, pending = pending.split(b"\n")
-        for line in lines:
-            number += 1
-            yield number, line
-    if pending:
-        yield number + 1, pending
+def _import_lines(importer: Importer, batch: list[tuple[int, bytes]]) -> None:
+    """Parsed in the worker thread: a long line's JSON never holds the event loop."""
+    importer.import_documents([_parse_line(number, line) for number, line in batch])
 
 
 def _parse_line(number: int, line: bytes) -> Any:
@@ -106,19 +97,19 @@ async def import_markup(
     importer = Importer(db.unit_of_work, principal, dry_run=dry_run)
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type in NDJSON_TYPES:
-        batch: list[Any] = []
-        async for number, line in _lines(request):
+        batch: list[tuple[int, bytes]] = []
+        async for number, line in ndjson.lines(request.stream()):
             if line.strip():
-                batch.append(_parse_line(number, line))
+                batch.append((number, line))
             if len(batch) >= BATCH:
-                await to_thread.run_sync(importer.import_documents, batch)
+                await to_thread.run_sync(_import_lines, importer, batch)
                 batch = []
         if batch:
-            await to_thread.run_sync(importer.import_documents, batch)
+            await to_thread.run_sync(_import_lines, importer, batch)
     else:
         body = await request.body()
         try:
-            document = orjson.loads(body)
+            document = await to_thread.run_sync(orjson.loads, body)  # off the event loop
         except orjson.JSONDecodeError as exc:
             raise BadRequest(
                 f"The body is not valid JSON ({exc.msg}); send NDJSON as application/x-ndjson."

@@ -28,6 +28,8 @@ _DESCRIPTIONS = {
     412: "If-Match does not match the current ETag",
     413: "Request body too large",
     422: "Invalid fields",
+    431: "Request headers (or the URL) too large",
+    501: "Not offered (oEmbed: a format other than json)",
 }
 
 
@@ -43,3 +45,39 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 WRITE = (400, 401, 403, 413, 422)
+
+
+def _response(status: int) -> dict[str, Any]:
+    return {
+        "description": _DESCRIPTIONS[status],
+        "content": {
+            "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+        },
+    }
+
+
+def document_everywhere(schema: dict[str, Any]) -> dict[str, Any]:
+    """The errors any route can give, declared on every route that can give them, so that
+    `openapi.yaml` tells the truth without each route repeating them:
+    422 is problem+json (FastAPI documents its own shape), 400 wherever a parameter or body
+    is read (malformed JSON, a NUL in the URL), 401 wherever an Authorization header is read,
+    431 everywhere (`app.api.hygiene`)."""
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            parameters = operation.get("parameters", [])
+            if "422" in responses:
+                responses["422"] = _response(422)
+            if parameters or "requestBody" in operation:
+                responses.setdefault("400", _response(400))
+            if any(p["in"] == "header" and p["name"] == "authorization" for p in parameters):
+                responses.setdefault("401", _response(401))
+            responses.setdefault("431", _response(431))
+            operation["responses"] = dict(sorted(responses.items()))
+    components = schema.get("components", {}).get("schemas", {})
+    components.pop("HTTPValidationError", None)
+    components.pop("ValidationError", None)
+    components.setdefault(
+        "Problem", Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    )
+    return schema

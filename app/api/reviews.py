@@ -13,6 +13,7 @@ from app.api.deps import (
 from app.api.middleware import document_headers
 from app.api.problems import WRITE, problems
 from app.domain import reviews
+from app.domain.fields import MAX_ID
 from app.domain.schemas import ReviewCreate, ReviewPublic, ReviewRevisionList, ReviewUpdate
 from app.domain.views import review_public
 from app.errors import Gone, NotFound
@@ -20,7 +21,7 @@ from app.storage.database import Database
 from app.storage.repositories import StoredDocument, stored_document
 
 router = APIRouter(prefix="/v1/reviews", tags=["reviews"])
-ReviewId = Path(description="The review's id.", ge=1, le=2**62)
+ReviewId = Path(description="The review's id.", ge=1, le=MAX_ID)
 JSONLD = "application/ld+json"
 
 

@@ -1,4 +1,3 @@
-from datetime import datetime
 from typing import Annotated
 from urllib.parse import urlsplit
 
@@ -13,7 +12,7 @@ from app.claimreview.google import (
     GooglePublisher,
 )
 from app.domain import search
-from app.domain.fields import LanguageTag
+from app.domain.fields import LanguageTag, QueryDate
 from app.domain.page_tokens import PageTokens
 from app.domain.schemas import SearchResponse, SearchResult
 from app.domain.verdicts import Verdict
@@ -52,8 +51,8 @@ def search_claims(
     verdict: Verdict | None = Query(default=None, description="Only claims with this verdict."),
     claimant: str | None = Query(default=None, max_length=500, description="Who made the claim."),
     max_age_days: int | None = MAX_AGE,
-    since: datetime | None = Query(default=None, description="Claim or review date from."),
-    until: datetime | None = Query(default=None, description="Claim or review date until."),
+    since: QueryDate | None = Query(default=None, description="Claim or review date from."),
+    until: QueryDate | None = Query(default=None, description="Claim or review date until."),
     page_size: int = Query(default=10, ge=1, le=100, description="Results per page."),
     page_token: str | None = PAGE_TOKEN,
 ) -> SearchResponse:

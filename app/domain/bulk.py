@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from app.domain.access import AGGREGATED
 from app.domain.claims import appearance_fields, claim_fields
 from app.domain.indexing import analysed_claim_document, claim_document, refresh_claims
 from app.domain.render import build_claimreview, document_etag, render_document
@@ -42,6 +43,7 @@ class NewReview:
     appearance_keys: tuple[str, ...] | None = None
     claim_tokens: ClaimTokens | None = None  # analyze_claim of the claim
     review_tokens: ReviewTokens | None = None  # analyze_review of the review
+    written_by: str = AGGREGATED  # access.written_by of the importing key
 
 
 # Light rows: the attributes the serialiser and the search documents read, and the columns of
@@ -93,6 +95,7 @@ class _ReviewRow:
     verdict: str
     created_at: datetime
     updated_at: datetime
+    written_by: str
     jsonld: bytes | None = None
     jsonld_etag: str | None = None
     rendered_at: datetime | None = None
@@ -215,6 +218,7 @@ def create_reviews(session: Session, items: Sequence[NewReview]) -> None:
                 publisher=item.publisher,
                 url_key=item.url_key,
                 now=now,
+                written_by=item.written_by,
             ),
             language=item.language,
         )

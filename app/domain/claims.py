@@ -9,14 +9,14 @@ from typing import Any
 from sqlmodel import Session
 
 from app.domain import publishing
-from app.domain.access import Principal, require_claim_writer, require_writer
+from app.domain.access import Principal, can_see_claim, require_claim_writer, require_writer
 from app.domain.indexing import refresh_claims
 from app.domain.schemas import AppearanceIn, ClaimCreate, ClaimPublic, ClaimUpdate, ClaimWithReviews
 from app.domain.urls import normalize_url
 from app.domain.views import claim_public, claim_with_reviews
 from app.errors import Conflict, Gone, NotFound
 from app.storage import repositories as repo
-from app.storage.tables import Appearance, Claim
+from app.storage.tables import Appearance, Claim, Review
 from app.storage.types import utcnow
 
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
@@ -95,8 +95,19 @@ def create_claim(session: Session, principal: Principal, data: ClaimCreate) -> C
     return claim_public(claim, repo.appearances_of(session, claim.id))
 
 
-def get_claim(session: Session, claim_id: int) -> ClaimWithReviews:
+def visible_claim(session: Session, claim_id: int, principal: Principal | None) -> Claim:
+    """A claim as this caller may see it: one that only drafts refer to is its publishers' own
+    (404 to everyone else, as if it did not exist)."""
     claim = load_claim(session, claim_id)
+    reviews = repo.live_reviews_of_claim(session, claim_id)
+    published = any(r.status != "draft" for r in reviews)
+    if not can_see_claim(principal, claim_owners(session, claim, reviews), published):
+        raise NotFound(f"No claim {claim_id}.")
+    return claim
+
+
+def get_claim(session: Session, claim_id: int, principal: Principal | None) -> ClaimWithReviews:
+    claim = visible_claim(session, claim_id, principal)
     return claim_with_reviews(
         claim,
         repo.appearances_of(session, claim_id),
@@ -104,9 +115,14 @@ def get_claim(session: Session, claim_id: int) -> ClaimWithReviews:
     )
 
 
-def _owners(session: Session, claim: Claim) -> set[str]:
+def claim_owners(
+    session: Session, claim: Claim, reviews: Sequence[Review] | None = None
+) -> set[str]:
+    """The publishers a claim belongs to: its creator and every publisher reviewing it."""
     assert claim.id is not None
-    owners = {r.publisher_id for r in repo.live_reviews_of_claim(session, claim.id)}
+    if reviews is None:
+        reviews = repo.live_reviews_of_claim(session, claim.id)
+    owners = {r.publisher_id for r in reviews}
     if claim.created_by:
         owners.add(claim.created_by)
     return owners
@@ -164,14 +180,14 @@ def update_claim(
     session: Session, principal: Principal, claim_id: int, data: ClaimUpdate
 ) -> ClaimPublic:
     claim = load_claim(session, claim_id)
-    require_claim_writer(principal, _owners(session, claim))
+    require_claim_writer(principal, claim_owners(session, claim))
     apply_claim_changes(session, claim_id, data)
     return claim_public(claim, repo.appearances_of(session, claim_id))
 
 
 def delete_claim(session: Session, principal: Principal, claim_id: int) -> None:
     claim = load_claim(session, claim_id)
-    require_claim_writer(principal, _owners(session, claim))
+    require_claim_writer(principal, claim_owners(session, claim))
     if repo.live_reviews_of_claim(session, claim_id):
         raise Conflict("This claim still has reviews; delete or move them first.")
     claim.deleted_at = utcnow()

@@ -9,18 +9,38 @@ from pydantic import AfterValidator, BeforeValidator, Field, StrictFloat
 
 from app.domain.urls import is_http_url
 
+# Row ids are INTEGER columns: 32 bits on PostgreSQL. Routes and bodies accept no larger id, so
+# no id reaches the database as a number it cannot compare.
+MAX_ID = 2**31 - 1
+# A rating scale of a trillion points is no scale; bounded so that every number is stored and
+# rendered exactly as given.
+MAX_NUMBER = 1e12
+
 _LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(-[a-z]{4})?(-([a-z]{2}|[0-9]{3}))?(-[a-z0-9]{5,8})*$")
 _ALLOWED_CONTROLS = {"\t", "\n", "\r"}
 
 
 def clean_text(value: str) -> str:
-    """Trim, and refuse control characters (a NUL cannot even be stored in PostgreSQL)."""
+    """Trim, and refuse control characters (a NUL cannot even be stored in PostgreSQL) and lone
+    surrogates (no UTF-8 encodes them)."""
     value = value.strip()
     if value.isprintable():  # no control character at all (the common case, checked in C)
         return value
+    refuse_unstorable(value)
     for char in value:
         if unicodedata.category(char) == "Cc" and char not in _ALLOWED_CONTROLS:
             raise ValueError(f"contains the control character U+{ord(char):04X}")
+    return value
+
+
+def refuse_unstorable(value: str) -> str:
+    """Refuse what no database column can hold: NUL, and lone surrogates."""
+    if "\x00" in value:
+        raise ValueError("contains a NUL character")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError(f"contains invalid Unicode (U+{ord(value[exc.start]):04X})") from exc
     return value
 
 
@@ -62,10 +82,26 @@ def _only_strings(value: Any) -> Any:
     return value
 
 
-def _plausible_date(value: datetime) -> datetime:
+def in_utc(value: datetime) -> datetime:
+    """The date in UTC; a date so near year 1 or 9999 that UTC is outside the calendar is
+    refused (a ValueError, so a 422, not an OverflowError)."""
     if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    value = value.astimezone(UTC)
+        return value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError as exc:
+        raise ValueError("is out of range") from exc
+
+
+def _query_date(value: datetime) -> datetime:
+    value = in_utc(value)
+    if not 1000 <= value.year <= 9000:
+        raise ValueError("must be between the years 1000 and 9000")
+    return value
+
+
+def _plausible_date(value: datetime) -> datetime:
+    value = in_utc(value)
     if value.year < 1900:
         raise ValueError("is before 1900")
     if value > datetime.now(UTC) + timedelta(days=1):
@@ -89,6 +125,11 @@ HttpURL = Annotated[
 ]
 LanguageTag = Annotated[str, Field(max_length=35), AfterValidator(normalize_language)]
 When = Annotated[datetime, BeforeValidator(_only_strings), AfterValidator(_plausible_date)]
-Number = StrictFloat  # strict: accepts 1 and 1.5, refuses "1" and true
+# Strict: accepts 1 and 1.5, refuses "1" and true; NaN, infinities (1e400 reads as one) and
+# absurd magnitudes are refused, not stored and then dropped from the ClaimReview.
+Number = Annotated[StrictFloat, Field(allow_inf_nan=False, ge=-MAX_NUMBER, le=MAX_NUMBER)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+# A date in a query (a filter, not a stored value): any time in the calendar's plain range.
+QueryDate = Annotated[datetime, AfterValidator(_query_date)]
 Host = Annotated[str, Field(max_length=253), AfterValidator(_host)]
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$")]

@@ -22,9 +22,16 @@ from app import metrics
 from app.claimreview.parse import Extracted, ParsedReview, extract
 from app.domain import publishers as publisher_service
 from app.domain import reviews as review_service
-from app.domain.access import COMMAND_LINE, Principal
+from app.domain.access import (
+    COMMAND_LINE,
+    Principal,
+    may_import_over,
+    others_than,
+    require_site_of,
+    written_by,
+)
 from app.domain.bulk import NewReview, create_reviews, specific_appearance_keys
-from app.domain.claims import apply_claim_changes, claim_text_key
+from app.domain.claims import apply_claim_changes, claim_owners, claim_text_key
 from app.domain.indexing import refresh_claims
 from app.domain.language import detect_language
 from app.domain.schemas import (
@@ -464,6 +471,7 @@ class Importer:
             appearance_keys=prepared.appearance_keys,
             claim_tokens=prepared.claim_tokens,
             review_tokens=prepared.review_tokens,
+            written_by=written_by(self.principal, importing=True),
         )
 
     def _update(self, session: Session, prepared: _Prepared, existing_id: int) -> str:
@@ -476,6 +484,11 @@ class Importer:
             )
         if review.status == ReviewStatus.RETRACTED:
             raise RecordRejected("this review was retracted here; it is not imported again")
+        if not may_import_over(self.principal, review.publisher_id, review.written_by):
+            raise RecordRejected(
+                f"review {existing_id} was written by the publisher's editors; an import does "
+                "not overwrite it"
+            )
         current = review_public(review).model_dump()
         changed_review = any(
             current[name] != getattr(wanted, name)
@@ -496,7 +509,16 @@ class Importer:
                 wanted.claim_id = claim_id
                 changed_review = True
         if changed_review:
-            review_service.update_review(session, COMMAND_LINE, existing_id, wanted, None)
+            # The importing key's rights were checked above (its publisher, its sites, whose
+            # review it is); the update itself is the native one.
+            review_service.update_review(
+                session,
+                COMMAND_LINE,
+                existing_id,
+                wanted,
+                None,
+                written_by=written_by(self.principal, importing=True),
+            )
         elif changed_claim:
             refresh_claims(session, [claim.id])
         return "updated" if changed_review or changed_claim else "unchanged"
@@ -513,8 +535,13 @@ class Importer:
             found = repo.claim_id_by_appearance(session, keys) if keys else None
         if found is not None and found != keep:
             return found, False
-        if len(repo.live_reviews_of_claim(session, keep)) == 1:
-            # This review's alone: correct the claim in place.
+        reviews = repo.live_reviews_of_claim(session, keep)
+        claim = repo.get_claim(session, keep)
+        assert claim is not None
+        if len(reviews) == 1 and not others_than(
+            publisher_id, claim_owners(session, claim, reviews)
+        ):
+            # This review's alone, on a claim no other publisher created: correct it in place.
             changed = apply_claim_changes(session, keep, ClaimUpdate(**data.model_dump()))
             return keep, changed
         # Shared with other reviews (same wording or appearance): it stays as it is.
@@ -525,7 +552,7 @@ class Importer:
     def _plan(self, session: Session, record: ParsedReview) -> _PublisherPlan:
         host = _host(record.url)
         if self.principal.role == Role.EDITOR:
-            return _PublisherPlan(self._editors_publisher(session, host), None, ())
+            return _PublisherPlan(self._editors_publisher(session, record.url), None, ())
         key = (host, record.publisher_site, record.publisher_url, record.publisher_name)
         plan = self._publishers.plans.get(key)
         if plan is None:
@@ -568,12 +595,13 @@ class Importer:
             self._publishers.site_added(host, publisher)
         return publisher
 
-    def _editors_publisher(self, session: Session, host: str) -> Publisher:
+    def _editors_publisher(self, session: Session, url: str) -> Publisher:
         """An editor imports its own publisher's reviews: on one of its sites, nothing else."""
         mine = self.principal.publisher_id
-        publisher = self._publishers.by_site(session, host)
-        if publisher is None or publisher.id != mine:
-            raise RecordRejected(f"the review is on {host}, which is not a site of '{mine}'")
+        publisher = self._publishers.get(session, mine) if mine else None
+        if publisher is None:
+            raise RecordRejected(f"no publisher '{mine}'")
+        require_site_of(self.principal, publisher.id, publisher.sites, url)
         return publisher
 
     def _new_publisher(self, session: Session, record: ParsedReview, host: str) -> PublisherCreate:

@@ -46,7 +46,9 @@ class PageTokens:
             errors=[{"field": field, "message": "invalid page token"}],
         )
         body, _, signature = token.partition(".")
-        if not body or not hmac.compare_digest(signature, self._sign(body)):
+        # Bytes: compare_digest refuses str with non-ASCII characters (a TypeError, so a 500).
+        expected = self._sign(body).encode()
+        if not body or not hmac.compare_digest(signature.encode("utf-8", "replace"), expected):
             raise invalid
         try:
             payload = orjson.loads(_unb64(body))

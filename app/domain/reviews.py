@@ -6,8 +6,14 @@ from typing import Any, Protocol
 from sqlmodel import Session
 
 from app.domain import publishing
-from app.domain.access import Principal, can_see_drafts, require_editor_of
-from app.domain.claims import load_claim, new_claim
+from app.domain.access import (
+    FIRST_PARTY,
+    Principal,
+    can_see_drafts,
+    require_editor_of,
+    require_site_of,
+)
+from app.domain.claims import load_claim, new_claim, visible_claim
 from app.domain.indexing import refresh_claims
 from app.domain.schemas import (
     AuthorIn,
@@ -46,9 +52,11 @@ def _publisher(session: Session, publisher_id: str) -> Publisher:
     return publisher
 
 
-def _claim_id(session: Session, claim_id: int) -> int:
+def _claim_id(session: Session, claim_id: int, principal: Principal) -> int:
+    """A claim this key may review: live, and visible to it (another publisher's draft-only
+    claim is not, or reviewing it would publish it)."""
     try:
-        load_claim(session, claim_id)
+        visible_claim(session, claim_id, principal)
     except (NotFound, Gone) as exc:
         raise _invalid("claim_id", exc.detail) from exc
     return claim_id
@@ -104,7 +112,13 @@ class NewReviewData(Protocol):
 
 
 def new_review_fields(
-    data: NewReviewData, *, claim_id: int, publisher: Publisher, url_key: str, now: datetime
+    data: NewReviewData,
+    *,
+    claim_id: int,
+    publisher: Publisher,
+    url_key: str,
+    now: datetime,
+    written_by: str = FIRST_PARTY,
 ) -> dict[str, Any]:
     """The columns of a new review but its language (and its id and JSON-LD)."""
     assert data.url is not None
@@ -129,6 +143,7 @@ def new_review_fields(
         **_rating_fields(data.rating, publisher),
         "created_at": now,
         "updated_at": now,
+        "written_by": written_by,
     }
 
 
@@ -165,13 +180,14 @@ def create_review(session: Session, principal: Principal, data: ReviewCreate) ->
         raise _invalid("publisher_id", "required with a key that is not bound to a publisher")
     require_editor_of(principal, publisher_id)
     publisher = _publisher(session, publisher_id)
+    require_site_of(principal, publisher.id, publisher.sites, data.url)
     url_key = normalize_url(data.url)
     _check_url_free(session, url_key)
     if data.claim is not None:
         claim = new_claim(session, data.claim, publisher_id)
     else:
         assert data.claim_id is not None
-        claim = load_claim(session, _claim_id(session, data.claim_id))
+        claim = load_claim(session, _claim_id(session, data.claim_id, principal))
     assert claim.id is not None
     review = Review(
         **new_review_fields(
@@ -194,7 +210,11 @@ def update_review(
     review_id: int,
     data: ReviewUpdate,
     if_match: str | None,
+    *,
+    written_by: str = FIRST_PARTY,
 ) -> ReviewPublic:
+    """`written_by`: who this change makes the review's author (an editor's change makes it
+    first-party; see `access.may_import_over`)."""
     review = load_review(session, review_id, for_update=True)
     require_editor_of(principal, review.publisher_id)
     if if_match is not None and if_match.strip() not in ("*", review_etag(review)):
@@ -212,11 +232,13 @@ def update_review(
             "status", f"a {old_status} review cannot become {data.status.value}; retract it"
         )
     if "url" in fields and data.url is not None and data.url != review.url:
+        publisher = _publisher(session, review.publisher_id)
+        require_site_of(principal, publisher.id, publisher.sites, data.url)
         url_key = normalize_url(data.url)
         _check_url_free(session, url_key, review_id)
         review.url, review.url_key = data.url, url_key
     if "claim_id" in fields and data.claim_id is not None:
-        review.claim_id = _claim_id(session, data.claim_id)
+        review.claim_id = _claim_id(session, data.claim_id, principal)
     if data.rating is not None:
         _set_rating(review, data.rating, _publisher(session, review.publisher_id))
     if data.authors is not None:
@@ -239,6 +261,7 @@ def update_review(
             review.date_modified = now
     review.version += 1
     review.updated_at = now
+    review.written_by = written_by
     session.add(review)
     session.flush()
     _publish_side_effects(session, review, old_status, revision)

@@ -4,7 +4,7 @@ Inputs reject unknown fields; every field is described (it becomes the OpenAPI d
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, ClassVar, Literal, Self
+from typing import Annotated, Any, ClassVar, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -13,12 +13,14 @@ from app.domain.fields import (
     Headline,
     Host,
     HttpURL,
+    Id,
     LanguageTag,
     LongText,
     Name,
     Number,
     Slug,
     When,
+    refuse_unstorable,
 )
 from app.domain.verdicts import Verdict
 
@@ -32,12 +34,38 @@ class Input(BaseModel):
     # Fields that may be left out of a PATCH but never set to null.
     not_nullable: ClassVar[frozenset[str]] = frozenset()
 
+    @model_validator(mode="before")
+    @classmethod
+    def _storable_strings(cls, data: Any) -> Any:
+        """Every string of every input, whatever its field's type, is one a database can
+        hold: a NUL or a lone surrogate is a 422 naming the field, never a driver error."""
+        if isinstance(data, dict):
+            _check_strings(data, "")
+        return data
+
     @model_validator(mode="after")
     def _no_null_for_required(self) -> Self:
         for name in self.not_nullable & self.model_fields_set:
             if getattr(self, name) is None:
                 raise ValueError(f"{name}: cannot be null")
         return self
+
+
+def _check_strings(value: Any, path: str) -> None:
+    """Raises "path.to.field: why" (the problem's `errors` name that field)."""
+    if isinstance(value, str):
+        try:
+            refuse_unstorable(value)
+        except ValueError as exc:
+            raise ValueError(f"{path or 'body'}: {exc}") from None
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_strings(item, f"{path}.{index}")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            name = f"{path}.{key}" if path else str(key)
+            _check_strings(key, path)
+            _check_strings(item, name)
 
 
 class Output(BaseModel):
@@ -206,7 +234,7 @@ class AuthorIn(Input):
 
 
 class ReviewCreate(Input):
-    claim_id: int | None = Field(default=None, description="The claim reviewed (or give `claim`).")
+    claim_id: Id | None = Field(default=None, description="The claim reviewed (or give `claim`).")
     claim: ClaimCreate | None = Field(
         default=None, description="A new claim to create and review (instead of `claim_id`)."
     )
@@ -241,7 +269,7 @@ class ReviewCreate(Input):
 class ReviewUpdate(Input):
     not_nullable = frozenset({"claim_id", "url", "language", "rating", "authors", "status"})
 
-    claim_id: int | None = Field(default=None, description="Move the review to another claim.")
+    claim_id: Id | None = Field(default=None, description="Move the review to another claim.")
     url: HttpURL | None = Field(default=None, description="The fact-check article.")
     headline: Headline | None = Field(default=None, description="The article's headline.")
     language: LanguageTag | None = Field(default=None, description="Language of the review.")

@@ -159,8 +159,9 @@ def _normalized(url: str) -> str:
     key = host + (f":{port}" if port else "") + path
     if params:
         key += "?" + "&".join(f"{name}={value}" if value else name for name, value in params)
-    if len(key) > MAX_URL_LENGTH:
-        raise InvalidURL(f"URL is longer than {MAX_URL_LENGTH} characters once normalised")
+    # In bytes: the key is indexed, and a PostgreSQL btree entry holds at most 2,704 of them.
+    if len(key) > MAX_URL_LENGTH or len(key.encode("utf-8", "surrogatepass")) > MAX_URL_LENGTH:
+        raise InvalidURL(f"URL is longer than {MAX_URL_LENGTH} bytes once normalised")
     return key
 
 

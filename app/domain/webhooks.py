@@ -8,16 +8,12 @@ at least once, never lost.
 
 import hashlib
 import hmac
-import ipaddress
+import http.client
 import logging
 import secrets
-import socket
 import threading
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
 import orjson
 from sqlalchemy import text, update
@@ -25,6 +21,7 @@ from sqlmodel import Session, col, select
 
 from app import metrics
 from app.config import Settings
+from app.domain import webhook_transport
 from app.domain.access import Principal
 from app.domain.schemas import (
     DeliveryList,
@@ -60,24 +57,14 @@ def _may_subscribe(principal: Principal) -> None:
 
 
 def _target_allowed(url: str, settings: Settings) -> None:
-    """No delivery to private, loopback or link-local addresses unless configured (SSRF)."""
-    if settings.webhook_allow_private:
-        return
-    host = urlsplit(url).hostname or ""
+    """No subscription to an inside address unless configured (SSRF); every delivery checks
+    again (`webhook_transport`), since what a name resolves to can change."""
     try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
-    except OSError as exc:
+        webhook_transport.resolve(url, allow_private=settings.webhook_allow_private)
+    except webhook_transport.Refused as exc:
         raise Unprocessable(
-            f"url: {host} does not resolve",
-            errors=[{"field": "url", "message": "does not resolve"}],
+            f"url: {exc}", errors=[{"field": "url", "message": "must be a public address"}]
         ) from exc
-    for address in addresses:
-        ip = ipaddress.ip_address(str(address).split("%")[0])
-        if not ip.is_global:
-            raise Unprocessable(
-                f"url: {host} is a private address",
-                errors=[{"field": "url", "message": "must be a public address"}],
-            )
 
 
 def create(
@@ -213,16 +200,6 @@ def queue(session: Session, batch: int = 500) -> int:
     return queued
 
 
-def _post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> int:
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-            status: int = response.status
-            return status
-    except urllib.error.HTTPError as exc:
-        return exc.code
-
-
 _OLDEST_PENDING = text(
     "SELECT d.id, d.body, d.next_attempt_at, w.url, w.secret FROM webhook_delivery d "
     "JOIN webhook w ON w.id = d.webhook_id "
@@ -273,8 +250,14 @@ def send_due(db: Database, settings: Settings, clock: Callable[[], datetime] = u
         }
         error = None
         try:
-            status = _post(url, body, headers, settings.webhook_timeout_seconds)
-        except (OSError, ValueError) as exc:
+            status = webhook_transport.post(
+                url,
+                body,
+                headers,
+                settings.webhook_timeout_seconds,
+                allow_private=settings.webhook_allow_private,
+            )
+        except (OSError, ValueError, http.client.HTTPException) as exc:
             status, error = 0, str(exc)[:500]
         with db.unit_of_work() as session:
             delivery = session.get(WebhookDelivery, delivery_id)

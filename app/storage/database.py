@@ -66,6 +66,7 @@ def _sqlite_engine(url: str, begin: str, timeout: float) -> Engine:
         pool_size=8,
         max_overflow=8,
         pool_timeout=timeout,
+        hide_parameters=True,  # errors and logs never carry the values written (issue 9)
     )
 
     @event.listens_for(engine, "connect")
@@ -125,5 +126,6 @@ def make_database(url: str, pool_size: int = 10, timeout: float | None = None) -
         # No pre-ping (a round trip per checkout): a connection found dead fails its request
         # with a 503 and SQLAlchemy then replaces the whole pool.
         connect_args=_postgres_connect_args(timeout, parsed.query.get("options")),
+        hide_parameters=True,  # errors and logs never carry the values written (issue 9)
     )
     return Database(engine, engine)

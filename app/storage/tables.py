@@ -96,6 +96,11 @@ class Review(SQLModel, table=True):
     date_published: datetime | None = Field(default=None, sa_type=UTCDateTime)
     date_modified: datetime | None = Field(default=None, sa_type=UTCDateTime)
     status: str = Field(max_length=20)
+    # "editor" (first-party: the API, or an editor importing its own markup) or "import"
+    # (aggregated markup): an import never overwrites a first-party review.
+    written_by: str = Field(
+        default="editor", sa_column=Column(String(10), nullable=False, server_default="editor")
+    )
     version: int = 1
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -8,6 +8,7 @@ import httpx
 import pytest
 from sqlalchemy import event
 
+from app.main import LATEST_CURSOR
 from tests.conftest import LiveServer, auth
 
 
@@ -32,7 +33,10 @@ def counted_queries(live_server: LiveServer) -> Iterator[list[str]]:
     seen: list[str] = []
 
     def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if not statement.startswith(("BEGIN", "ROLLBACK", "COMMIT")):
+        # The read cache's poller reads the change log's cursor on its own schedule.
+        if not statement.startswith(("BEGIN", "ROLLBACK", "COMMIT")) and statement != str(
+            LATEST_CURSOR
+        ):
             seen.append(statement)
 
     event.listen(engine, "before_cursor_execute", count)

@@ -88,7 +88,7 @@ class TestClaims:
         }
         created = client.post("/v1/claims", json=body, headers=auth(editor_key))
         assert created.status_code == 201, created.text
-        claim = client.get(f"/v1/claims/{created.json()['id']}").json()
+        claim = client.get(f"/v1/claims/{created.json()['id']}", headers=auth(editor_key)).json()
         assert claim["language"] == "fr"
         assert claim["claimant"] == {
             "name": "Une page Facebook",

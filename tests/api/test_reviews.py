@@ -124,7 +124,10 @@ class TestDrafts:
         assert draft["status"] == "draft"
         assert client.get(f"/v1/reviews/{draft['id']}").status_code == 404
         assert client.get(f"/v1/reviews/{draft['id']}/claimreview").status_code == 404
-        assert client.get(f"/v1/claims/{draft['claim_id']}").json()["reviews"] == []
+        # Its claim, which only this draft refers to, is its publisher's alone (issue 9).
+        assert client.get(f"/v1/claims/{draft['claim_id']}").status_code == 404
+        mine = client.get(f"/v1/claims/{draft['claim_id']}", headers=auth(editor_key))
+        assert mine.json()["reviews"] == []
         own = client.get(f"/v1/reviews/{draft['id']}", headers=auth(editor_key))
         assert own.status_code == 200
         assert own.json()["status"] == "draft"
