@@ -153,7 +153,6 @@ async def _database_unavailable(_: Request, exc: Exception) -> Response:
 DATABASE_UNAVAILABLE = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError)
 
 LATEST_CURSOR = text('SELECT max("cursor") FROM "change"')
-ALWAYS_ANSWERED = frozenset({"/healthz", "/readyz", "/metrics"})
 
 
 def _latest_cursor(db: Database) -> int | None:
@@ -243,7 +242,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         AdmissionMiddleware,
         admission=admission,
-        exempt=ALWAYS_ANSWERED.__contains__,
+        exempt=problems.ALWAYS_ANSWERED.__contains__,
         deadline=settings.request_timeout_seconds,
         no_deadline=frozenset({"/v1/import"}).__contains__,
     )
@@ -256,7 +255,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             counter_storage(settings.redis_url),
             trusted_networks(settings.forwarded_allow_ips),
         ),
-        exempt=ALWAYS_ANSWERED.__contains__,
+        exempt=problems.ALWAYS_ANSWERED.__contains__,
     )
     app.add_middleware(
         BodyLimitMiddleware,

@@ -28,8 +28,10 @@ _DESCRIPTIONS = {
     412: "If-Match does not match the current ETag",
     413: "Request body too large",
     422: "Invalid fields",
+    429: "Over the rate limit (see Retry-After and the RateLimit-* headers)",
     431: "Request headers (or the URL) too large",
     501: "Not offered (oEmbed: a format other than json)",
+    503: "The database is saturated or unreachable; retry after Retry-After seconds",
 }
 
 
@@ -56,13 +58,19 @@ def _response(status: int) -> dict[str, Any]:
     }
 
 
+# Never rate limited nor queued (app.main).
+ALWAYS_ANSWERED = frozenset({"/healthz", "/readyz", "/metrics"})
+
+
 def document_everywhere(schema: dict[str, Any]) -> dict[str, Any]:
     """The errors any route can give, declared on every route that can give them, so that
     `openapi.yaml` tells the truth without each route repeating them:
     422 is problem+json (FastAPI documents its own shape), 400 wherever a parameter or body
     is read (malformed JSON, a NUL in the URL), 401 wherever an Authorization header is read,
-    431 everywhere (`app.api.hygiene`)."""
-    for operations in schema.get("paths", {}).values():
+    431 everywhere (`app.api.hygiene`), 429 wherever rate limits apply and 503 wherever the
+    database may be waited for (`app.api.ratelimit`, `app.api.admission`): every route but the
+    operations ones."""
+    for path, operations in schema.get("paths", {}).items():
         for operation in operations.values():
             responses = operation.setdefault("responses", {})
             parameters = operation.get("parameters", [])
@@ -73,6 +81,9 @@ def document_everywhere(schema: dict[str, Any]) -> dict[str, Any]:
             if any(p["in"] == "header" and p["name"] == "authorization" for p in parameters):
                 responses.setdefault("401", _response(401))
             responses.setdefault("431", _response(431))
+            if path not in ALWAYS_ANSWERED:
+                responses.setdefault("429", _response(429))
+                responses.setdefault("503", _response(503))
             operation["responses"] = dict(sorted(responses.items()))
     components = schema.get("components", {}).get("schemas", {})
     components.pop("HTTPValidationError", None)
