@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 
 from app.config import Settings
+from app.storage.migrate import head_revision
 from tests.conftest import LiveServer, serve
 
 
@@ -28,7 +29,9 @@ class TestHealth:
         engine = (
             "postgresql" if live_server.settings.database_url.startswith("postgresql") else "sqlite"
         )
-        assert response.json() == {"status": "ok", "database": engine}
+        body = response.json()
+        assert {k: body[k] for k in ("status", "database")} == {"status": "ok", "database": engine}
+        assert body["revision"] == head_revision()
 
     def test_readyz_is_503_when_the_database_does_not_answer(self, tmp_path: Path) -> None:
         # A SQLite file in a folder that does not exist cannot be opened.
