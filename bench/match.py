@@ -127,7 +127,7 @@ def import_corpus(url: str, documents: Iterator[dict[str, Any]]) -> float:
     db = make_database(url)
     started = time.perf_counter()
     try:
-        result = Importer(db, COMMAND_LINE).import_documents(documents)
+        result = Importer(db.unit_of_work, COMMAND_LINE).import_documents(documents)
     finally:
         db.dispose()
     if result.rejected:
