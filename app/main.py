@@ -191,6 +191,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.max_concurrency, settings.max_queue, settings.queue_timeout_seconds
     )
 
+    rate_limiter = RateLimiter(
+        parse_limit(settings.rate_limit_anonymous),
+        parse_limit(settings.rate_limit_key),
+        counter_storage(settings.redis_url),
+        trusted_networks(settings.forwarded_allow_ips),
+    )
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         db = make_database(
@@ -214,6 +221,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 poller.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await poller
+            await rate_limiter.close()
             db.dispose()
 
     app = FastAPI(
@@ -249,12 +257,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(ReadCacheMiddleware, cache=read_cache)
     app.add_middleware(
         RateLimitMiddleware,
-        limiter=RateLimiter(
-            parse_limit(settings.rate_limit_anonymous),
-            parse_limit(settings.rate_limit_key),
-            counter_storage(settings.redis_url),
-            trusted_networks(settings.forwarded_allow_ips),
-        ),
+        limiter=rate_limiter,
         exempt=problems.ALWAYS_ANSWERED.__contains__,
     )
     app.add_middleware(

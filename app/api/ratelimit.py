@@ -119,6 +119,14 @@ class RateLimiter:
         reset = max(0, math.ceil(stats.reset_time - time.time()))
         return Decision(allowed, item.amount, stats.remaining, reset)
 
+    async def close(self) -> None:
+        """Closes the counter store's Redis connections, at shutdown, on the loop that opened
+        them (left to the garbage collector, they are reported as unclosed sockets). `limits`
+        has no public way to do it: its redis-py bridge holds the client as `storage`."""
+        client = getattr(getattr(self.limiter.storage, "bridge", None), "storage", None)
+        if client is not None:
+            await client.aclose()
+
 
 class RateLimitMiddleware:
     def __init__(self, app: ASGIApp, limiter: RateLimiter, exempt: Callable[[str], bool]) -> None:

@@ -219,6 +219,8 @@ class TestKeys:
     def test_malformed_authorization_header_is_401(self, client: httpx.Client) -> None:
         response = client.post("/v1/claims", json={}, headers={"Authorization": "Basic abc"})
         assert response.status_code == 401
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.headers["www-authenticate"] == "Bearer"
 
     def test_reads_need_no_key_and_allow_any_origin(
         self, client: httpx.Client, make_review: Callable[..., dict[str, Any]]

@@ -147,6 +147,8 @@ class TestUnreadableBodies:
     ) -> None:
         response = client.post("/v1/reviews", json=[1, 2], headers=auth(editor_key))
         assert response.status_code == 422
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["errors"][0]["field"] == "body"
 
     def test_body_over_the_limit_is_413(
         self, client: httpx.Client, db: Database, editor_key: str

@@ -53,6 +53,9 @@ class TestEditorsWriteOnTheirSites:
             headers=auth(editor_key),
         )
         assert response.status_code == 201, response.text
+        stored = client.get(f"/v1/reviews/{response.json()['id']}", headers=auth(editor_key))
+        assert stored.json()["url"] == "https://www.verifact.example/a"
+        assert stored.json()["publisher_id"] == "verifact"
 
     def test_a_look_alike_host_is_not_a_subdomain(
         self, client: httpx.Client, editor_key: str
@@ -63,6 +66,9 @@ class TestEditorsWriteOnTheirSites:
             headers=auth(editor_key),
         )
         assert response.status_code == 403
+        assert "notverifact.example is not a site of 'verifact'" in response.json()["detail"]
+        found = client.get("/v1/lookup", params={"url": "https://notverifact.example/a"})
+        assert found.json()["matches"] == {"https://notverifact.example/a": []}
 
     def test_patch_cannot_move_a_review_to_another_publishers_site(
         self,
@@ -93,6 +99,8 @@ class TestEditorsWriteOnTheirSites:
         body = review_body("https://elsewhere.example/a", publisher_id="verifact")
         response = client.post("/v1/reviews", json=body, headers=auth(admin_key))
         assert response.status_code == 201, response.text
+        assert response.json()["publisher_id"] == "verifact"
+        assert response.json()["url"] == "https://elsewhere.example/a"
 
 
 class TestImportsDoNotRewriteOthersClaims:

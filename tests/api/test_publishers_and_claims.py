@@ -68,7 +68,10 @@ class TestPublishers:
         assert {e["field"] for e in response.json()["errors"]} == {"id", "sites.0"}
 
     def test_unknown_publisher_is_404(self, client: httpx.Client) -> None:
-        assert client.get("/v1/publishers/nobody").status_code == 404
+        response = client.get("/v1/publishers/nobody")
+        assert response.status_code == 404
+        assert response.headers["content-type"] == "application/problem+json"
+        assert "nobody" in response.json()["detail"]
 
 
 class TestClaims:

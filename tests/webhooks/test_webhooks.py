@@ -126,6 +126,8 @@ class TestSubscriptions:
             "/v1/webhooks", json={"url": "javascript:alert(1)"}, headers=auth(partner_key)
         )
         assert response.status_code == 422
+        assert [e["field"] for e in response.json()["errors"]] == ["url"]
+        assert client.get("/v1/webhooks", headers=auth(partner_key)).json()["webhooks"] == []
 
 
 class TestDeliveries:

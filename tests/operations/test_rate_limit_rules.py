@@ -1,0 +1,224 @@
+"""The rate limiter's rules, driven in the test process: which bucket a request counts against,
+whose address a proxy's `X-Forwarded-For` names, the headers and the 429, what is never counted,
+and a failing counter store. tests/operations/test_rate_limits.py checks the same service from
+outside, in server processes of their own; these run in-process so that mutation testing
+(`make mutation`, docs/mutation.md) sees which of them guard each rule."""
+
+import asyncio
+import hashlib
+import ipaddress
+import logging
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from limits.aio.storage import MemoryStorage
+from starlette.types import Scope
+
+from app.api.ratelimit import (
+    Decision,
+    RateLimiter,
+    client_address,
+    counter_storage,
+    parse_limit,
+    trusted_networks,
+)
+from app.config import Settings
+from tests.conftest import LiveServer, auth, serve
+
+LOOKUP = "/v1/lookup?url=https://x.com/a/status/1"
+
+
+def scope(peer: str | None = "192.0.2.1", *headers: tuple[str, str]) -> Scope:
+    return {
+        "type": "http",
+        "method": "GET",
+        "path": "/v1/lookup",
+        "client": (peer, 50000) if peer is not None else None,
+        "headers": [(k.lower().encode(), v.encode("latin-1")) for k, v in headers],
+    }
+
+
+class TestSettings:
+    def test_a_limit_reads_as_amount_per_window(self) -> None:
+        item = parse_limit("5/minute")
+        assert item is not None
+        assert (item.amount, item.get_expiry()) == (5, 60)
+        hourly = parse_limit(" 7 per hour ")
+        assert hourly is not None
+        assert (hourly.amount, hourly.get_expiry()) == (7, 3600)
+
+    @pytest.mark.parametrize("text", ["", "   "])
+    def test_an_empty_limit_is_no_limit(self, text: str) -> None:
+        assert parse_limit(text) is None
+
+    def test_a_malformed_limit_is_refused(self) -> None:
+        with pytest.raises(ValueError):
+            parse_limit("often")
+
+    def test_counters_live_in_memory_without_redis(self) -> None:
+        assert isinstance(counter_storage(None), MemoryStorage)
+        assert isinstance(counter_storage(""), MemoryStorage)
+
+    def test_trusted_proxies_are_addresses_or_networks(self) -> None:
+        networks = trusted_networks(["10.1.2.3/8", "", " 192.0.2.7 ", "2001:db8::/32"])
+        assert networks == [
+            ipaddress.ip_network("10.0.0.0/8"),
+            ipaddress.ip_network("192.0.2.7/32"),
+            ipaddress.ip_network("2001:db8::/32"),
+        ]
+
+
+class TestClientAddress:
+    proxies = trusted_networks(["192.0.2.0/24"])
+
+    def test_without_trusted_proxies_the_peer_is_the_client(self) -> None:
+        forged = scope("198.51.100.9", ("X-Forwarded-For", "203.0.113.5"))
+        assert client_address(forged, []) == "198.51.100.9"
+
+    def test_an_untrusted_peer_is_the_client_whatever_it_forwards(self) -> None:
+        forged = scope("198.51.100.9", ("X-Forwarded-For", "203.0.113.5"))
+        assert client_address(forged, self.proxies) == "198.51.100.9"
+
+    def test_behind_a_trusted_proxy_the_nearest_untrusted_hop_is_the_client(self) -> None:
+        chain = scope("192.0.2.1", ("X-Forwarded-For", "203.0.113.5, 198.51.100.7, 192.0.2.50"))
+        assert client_address(chain, self.proxies) == "198.51.100.7"
+
+    def test_forwarded_headers_sent_twice_read_as_one_list(self) -> None:
+        twice = scope(
+            "192.0.2.1", ("X-Forwarded-For", "203.0.113.5"), ("X-Forwarded-For", "192.0.2.9")
+        )
+        assert client_address(twice, self.proxies) == "203.0.113.5"
+
+    def test_a_proxy_that_forwards_nothing_is_itself_the_client(self) -> None:
+        assert client_address(scope("192.0.2.1"), self.proxies) == "192.0.2.1"
+        only_proxies = scope("192.0.2.1", ("X-Forwarded-For", "192.0.2.8, ,192.0.2.9"))
+        assert client_address(only_proxies, self.proxies) == "192.0.2.1"
+
+    def test_a_hop_that_is_no_address_is_untrusted(self) -> None:
+        odd = scope("192.0.2.1", ("X-Forwarded-For", "unknown, 192.0.2.9"))
+        assert client_address(odd, self.proxies) == "unknown"
+
+    def test_a_connection_without_a_peer_counts_as_unknown(self) -> None:
+        assert client_address(scope(None), []) == "unknown"
+        assert client_address(scope(None), self.proxies) == "unknown"
+
+
+class TestBuckets:
+    limiter = RateLimiter(parse_limit("5/minute"), parse_limit("8/minute"), MemoryStorage(), [])
+
+    def test_a_keyed_call_counts_against_a_digest_of_its_key(self) -> None:
+        item, bucket = self.limiter.bucket(scope("192.0.2.1", ("Authorization", "Bearer k1")))
+        assert item is self.limiter.keyed
+        assert bucket == "key:" + hashlib.sha256(b"Bearer k1").hexdigest()[:32]
+        _, other = self.limiter.bucket(scope("192.0.2.1", ("Authorization", "Bearer k2")))
+        assert other != bucket
+
+    def test_an_anonymous_call_counts_against_its_address(self) -> None:
+        item, bucket = self.limiter.bucket(scope("192.0.2.1", ("Accept", "*/*")))
+        assert item is self.limiter.anonymous
+        assert bucket == "addr:192.0.2.1"
+
+    def test_the_headers_name_limit_remaining_and_reset(self) -> None:
+        assert Decision(True, 5, 3, 42).headers() == [
+            (b"ratelimit-limit", b"5"),
+            (b"ratelimit-remaining", b"3"),
+            (b"ratelimit-reset", b"42"),
+        ]
+
+
+def decide(limiter: RateLimiter, request: Scope, times: int = 1) -> list[Decision | None]:
+    async def run() -> list[Decision | None]:
+        return [await limiter.decide(request) for _ in range(times)]
+
+    return asyncio.run(run())
+
+
+def test_decisions_count_down_within_the_window() -> None:
+    limiter = RateLimiter(parse_limit("2/minute"), None, MemoryStorage(), [])
+    first, second, third = decide(limiter, scope("192.0.2.1"), 3)
+    assert first is not None
+    assert second is not None
+    assert third is not None
+    assert (first.allowed, first.limit, first.remaining) == (True, 2, 1)
+    assert (second.allowed, second.remaining) == (True, 0)
+    assert (third.allowed, third.remaining) == (False, 0)
+    assert 55 <= third.reset_seconds <= 60
+    # A keyed call with no key limit configured is not counted at all.
+    assert decide(limiter, scope("192.0.2.1", ("Authorization", "Bearer k"))) == [None]
+
+
+def test_a_failing_counter_store_lets_requests_through_and_says_so_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    closed = counter_storage("redis://127.0.0.1:1/0")  # nothing listens on port 1
+    limiter = RateLimiter(parse_limit("1/minute"), None, closed, [])
+    with caplog.at_level(logging.WARNING, logger="claimreview.ratelimit"):
+        decisions = decide(limiter, scope("192.0.2.1"), 3)
+    assert decisions == [None, None, None]
+    warnings = [r for r in caplog.records if r.name == "claimreview.ratelimit"]
+    assert len(warnings) == 1
+    assert "rate limits not enforced" in warnings[0].getMessage()
+    assert time.monotonic() - limiter._failing_since < 60
+
+
+@pytest.fixture
+def limited(database_url: str) -> Iterator[LiveServer]:
+    settings = Settings(
+        database_url=database_url,
+        token_secret="test-secret",
+        rate_limit_anonymous="3/minute",
+        rate_limit_key="",
+    )
+    with serve(settings) as server:
+        yield server
+
+
+@pytest.mark.parametrize("prefix", ["", "async+"])
+def test_instances_on_one_redis_share_a_budget(
+    prefix: str, redis_url: str, database_url: str
+) -> None:
+    settings = Settings(
+        database_url=database_url,
+        token_secret="test-secret",
+        rate_limit_anonymous="3/minute",
+        redis_url=prefix + redis_url,
+    )
+    with serve(settings) as one, serve(settings) as other:
+        answers = [httpx.get(server.url + LOOKUP) for server in (one, other, one, other)]
+    assert [r.status_code for r in answers] == [200, 200, 200, 429]
+    assert [r.headers["ratelimit-remaining"] for r in answers] == ["2", "1", "0", "0"]
+
+
+def test_the_middleware_counts_refuses_and_exempts(limited: LiveServer) -> None:
+    with httpx.Client(base_url=limited.url, timeout=30) as client:
+        answers = [client.get(LOOKUP) for _ in range(3)]
+        assert [r.status_code for r in answers] == [200, 200, 200]
+        assert [r.headers["ratelimit-remaining"] for r in answers] == ["2", "1", "0"]
+        assert {r.headers["ratelimit-limit"] for r in answers} == {"3"}
+        refused = client.get(LOOKUP)
+        assert refused.status_code == 429
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert int(refused.headers["content-length"]) == len(refused.content)
+        body = refused.json()
+        assert (body["status"], body["title"]) == (429, "Too many requests")
+        assert body["type"].endswith("rate-limited")
+        retry = int(refused.headers["retry-after"])
+        assert 1 <= retry <= 60
+        assert body["detail"] == f"More than 3 requests in the window; try again in {retry} s."
+        assert refused.headers["ratelimit-limit"] == "3"
+        assert refused.headers["ratelimit-remaining"] == "0"
+        # Never counted: operations, CORS preflights, and keyed calls when keys have no limit.
+        for path in ("/healthz", "/readyz", "/metrics"):
+            answer = client.get(path)
+            assert answer.status_code == 200
+            assert "ratelimit-limit" not in answer.headers
+        preflight = client.options(
+            LOOKUP,
+            headers={"Origin": "https://a.example", "Access-Control-Request-Method": "GET"},
+        )
+        assert preflight.status_code == 200
+        keyed = client.get(LOOKUP, headers=auth("not-a-real-key"))
+        assert keyed.status_code != 429
+        assert "ratelimit-limit" not in keyed.headers
