@@ -168,7 +168,8 @@ def run_import(
     verb = "Checked (dry run, nothing stored)" if dry_run else "Imported"
     print(
         f"{verb}: {result.created} created, {result.updated} updated, "
-        f"{result.unchanged} unchanged, {len(result.rejected)} rejected "
+        f"{result.unchanged} unchanged, {len(result.rejected)} rejected, "
+        f"{result.retracted} retracted "
         f"in {elapsed:.1f} s ({rate:,.0f} records/s).",
         file=sys.stderr,
     )
