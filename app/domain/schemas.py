@@ -14,6 +14,7 @@ from app.domain.fields import (
     Host,
     HttpURL,
     Id,
+    Label,
     LanguageTag,
     LongText,
     Name,
@@ -210,7 +211,10 @@ class ClaimPublic(Output):
 
 
 class RatingIn(Input):
-    label: Name = Field(description="The publisher's own verdict words, verbatim (e.g. `Faux`).")
+    label: Label = Field(
+        description="The publisher's own verdict words, verbatim (e.g. `Faux`), whatever their "
+        "length."
+    )
     value: Number | None = Field(default=None, description="Position on the publisher's scale.")
     best: Number | None = Field(default=None, description="Best value of the scale.")
     worst: Number | None = Field(default=None, description="Worst value of the scale.")

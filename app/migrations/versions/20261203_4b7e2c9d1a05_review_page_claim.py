@@ -7,8 +7,8 @@ Create Date: 2026-12-03 06:00:00
 Until now a review was identified by its URL alone, so a page checking two claims kept only one.
 The unique key on `review.url_key` becomes unique on (`url_key`, `claim_id`), and `url_key` keeps
 a plain index for lookups of a page's reviews. Existing rows all satisfy the new key (they were
-unique on a subset of it). Downgrading needs every page to hold one review again: it fails, and
-changes nothing, while a page holds several.
+unique on a subset of it). Downgrading needs every page to hold one review again: it refuses, before
+changing anything, while a page holds several.
 
 SQLite names the old key nowhere (it was declared inline), hence the naming convention that lets
 batch mode find and drop it; PostgreSQL named it `review_url_key_key`.
@@ -16,6 +16,7 @@ batch mode find and drop it; PostgreSQL named it `review_url_key_key`.
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
 
 revision: str = "4b7e2c9d1a05"
@@ -38,6 +39,14 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    shared = op.get_bind().execute(
+        sa.text("SELECT url_key FROM review GROUP BY url_key HAVING count(*) > 1")
+    ).first()
+    if shared is not None:
+        raise RuntimeError(
+            f"cannot downgrade: the page {shared[0]} holds several reviews, and before this "
+            "revision a page holds one; delete all but one review of each such page first"
+        )
     with op.batch_alter_table("review", naming_convention=_SQLITE_NAMES) as batch_op:
         batch_op.drop_index("ix_review_url_key")
         batch_op.drop_constraint("uq_review_page_claim", type_="unique")
