@@ -245,7 +245,10 @@ class ReviewCreate(Input):
     publisher_id: Slug | None = Field(
         default=None, description="The reviewing publisher; defaults to an editor key's publisher."
     )
-    url: HttpURL = Field(description="The fact-check article; unique across the service.")
+    url: HttpURL = Field(
+        description="The fact-check article (its page): a page carries one review per claim it "
+        "checks, so the page and the claim are unique together."
+    )
     headline: Headline | None = Field(default=None, description="The article's headline.")
     language: LanguageTag | None = Field(
         default=None, description="Language of the review; defaults to the claim's."
