@@ -6,19 +6,23 @@ cases as `POST`/`PATCH /v1/reviews` (rendering, revisions, change log, search in
 API, imports and the page routes see the same rows. A page belongs to one publisher, on its sites.
 """
 
+import base64
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
+from pydantic import BaseModel, Field, ValidationError
 from sqlmodel import Session
 
 from app.domain import reviews as review_service
 from app.domain.access import Principal, can_see_drafts, others_than, require_editor_of
 from app.domain.claims import apply_claim_changes, claim_owners, claim_text_key, load_claim
+from app.domain.language import detect_language
 from app.domain.schemas import ClaimUpdate, ReviewCreate, ReviewPublic, ReviewStatus, ReviewUpdate
 from app.domain.urls import InvalidURL, normalize_url
 from app.domain.views import review_etag, review_public
-from app.errors import Forbidden, NotFound, PreconditionFailed, Unprocessable
+from app.errors import Conflict, Forbidden, NotFound, PreconditionFailed, Unprocessable
 from app.storage import repositories as repo
 from app.storage.tables import Review
 
@@ -205,3 +209,207 @@ def sync_page(
     reviews = [review_public(r) for r in _live_reviews(session, url_key)]
     result.page = Page(url, url_key, publisher_id, reviews, page_version(reviews))
     return result
+
+
+# --- Google's ClaimReview Markup API shape (`/v1alpha1/pages`) -----------------------------------
+# A page's name is "pages/" + its normalised URL in unpadded base64url: stable, and needing no
+# table of its own (a page is the reviews at its URL).
+
+
+class GoogleRating(BaseModel):
+    textualRating: str | None = None
+    ratingValue: int | None = None
+    bestRating: int | None = None
+    worstRating: int | None = None
+    ratingExplanation: str | None = None
+    imageUrl: str | None = None
+
+
+class GoogleClaimAuthor(BaseModel):
+    name: str | None = None
+    imageUrl: str | None = None
+    jobTitle: str | None = None
+    sameAs: str | None = None
+
+
+class GoogleMarkup(BaseModel):
+    url: str | None = None
+    claimReviewed: str | None = None
+    claimDate: str | None = None
+    claimFirstAppearance: str | None = None
+    claimAppearances: list[str] = Field(default_factory=list)
+    claimLocation: str | None = None
+    claimAuthor: GoogleClaimAuthor | None = None
+    rating: GoogleRating | None = None
+
+
+class GoogleAuthor(BaseModel):
+    name: str | None = None
+    imageUrl: str | None = None
+
+
+class GooglePage(BaseModel):
+    """`GoogleFactcheckingFactchecktoolsV1alpha1ClaimReviewMarkupPage`, field for field."""
+
+    name: str | None = None
+    pageUrl: str | None = None
+    publishDate: str | None = None
+    claimReviewAuthor: GoogleAuthor | None = None
+    claimReviewMarkups: list[GoogleMarkup] = Field(default_factory=list)
+    versionId: str | None = None
+
+
+def page_name(url_key: str) -> str:
+    return "pages/" + base64.urlsafe_b64encode(url_key.encode()).decode().rstrip("=")
+
+
+def page_url_key(name: str) -> str:
+    """The normalised URL a page name stands for; 404 when it is no page name of ours."""
+    token = name.removeprefix("pages/")
+    try:
+        return base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise NotFound(f"No page {name}.") from exc
+
+
+def _whole(number: float | None) -> int | None:
+    """Google's rating numbers are integers; a fractional one is left out rather than cut."""
+    return int(number) if number is not None and float(number).is_integer() else None
+
+
+def _date(value: datetime | None) -> str | None:
+    return value.date().isoformat() if value is not None else None
+
+
+def google_page(session: Session, url: str, principal: Principal | None) -> GooglePage:
+    """The page at `url` (or its normalised key) in Google's shape, retracted reviews left out."""
+    page = read_page(session, url, principal)
+    shown = [r for r in page.reviews if r.status != ReviewStatus.RETRACTED]
+    publisher = repo.get_publisher(session, page.publisher_id) if page.publisher_id else None
+    markups = []
+    for review in shown:
+        claim = load_claim(session, review.claim_id)
+        assert claim.id is not None
+        appearances = repo.appearances_of(session, claim.id)
+        markups.append(
+            GoogleMarkup(
+                url=review.url,
+                claimReviewed=claim.text,
+                claimDate=_date(claim.claim_date),
+                claimFirstAppearance=claim.first_appearance_url,
+                claimAppearances=[a.url for a in appearances],
+                claimAuthor=GoogleClaimAuthor(name=claim.claimant_name)
+                if claim.claimant_name
+                else None,
+                rating=GoogleRating(
+                    textualRating=review.rating.label,
+                    ratingValue=_whole(review.rating.value),
+                    bestRating=_whole(review.rating.best),
+                    worstRating=_whole(review.rating.worst),
+                    ratingExplanation=review.rating.explanation,
+                ),
+            )
+        )
+    dates = [r.date_published for r in shown if r.date_published is not None]
+    return GooglePage(
+        name=page_name(page.url_key),
+        pageUrl=page.url,
+        publishDate=_date(min(dates)) if dates else None,
+        claimReviewAuthor=GoogleAuthor(
+            name=publisher.name if publisher else None,
+            imageUrl=publisher.logo_url if publisher else None,
+        ),
+        claimReviewMarkups=markups,
+        versionId=page.version,
+    )
+
+
+def _items_from_google(page: GooglePage, url: str, languages: list[str]) -> list[ReviewCreate]:
+    """Google's markups as review inputs: the claim's language is the publisher's when it has
+    one, else detected from the claim and the rating (Google's markup does not say)."""
+    items = []
+    for position, markup in enumerate(page.claimReviewMarkups):
+        rating = markup.rating or GoogleRating()
+        language = (
+            languages[0]
+            if len(languages) == 1
+            else detect_language(markup.claimReviewed, rating.textualRating)
+        )
+        author = markup.claimAuthor
+        try:
+            items.append(
+                ReviewCreate.model_validate(
+                    {
+                        "url": markup.url or url,
+                        "claim": {
+                            "text": markup.claimReviewed,
+                            "language": language,
+                            "claimant": {"name": author.name} if author and author.name else None,
+                            "claim_date": markup.claimDate,
+                            "appearances": [{"url": u} for u in markup.claimAppearances],
+                            "first_appearance": {"url": markup.claimFirstAppearance}
+                            if markup.claimFirstAppearance
+                            else None,
+                        },
+                        "rating": {
+                            "label": rating.textualRating,
+                            "value": rating.ratingValue,
+                            "best": rating.bestRating,
+                            "worst": rating.worstRating,
+                            "explanation": rating.ratingExplanation,
+                        },
+                        "date_published": page.publishDate,
+                        "language": language,
+                        "status": "published",
+                    }
+                )
+            )
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            where = ".".join(str(p) for p in error["loc"])
+            field_name = f"claimReviewMarkups[{position}].{where}"
+            raise Unprocessable(
+                f"{field_name}: {error['msg']}",
+                errors=[{"field": field_name, "message": str(error["msg"])}],
+            ) from exc
+    return items
+
+
+def save_google_page(
+    session: Session,
+    principal: Principal,
+    page: GooglePage,
+    *,
+    name: str | None = None,
+    create: bool = False,
+) -> GooglePage:
+    """`POST` (`create`: refused when the URL carries reviews already) or `PUT` of a page
+    (`name`: the page being replaced; its `versionId`, when given, must be current)."""
+    url = page.pageUrl
+    if not url:
+        raise Unprocessable(
+            "pageUrl: required", errors=[{"field": "pageUrl", "message": "required"}]
+        )
+    url_key = page_key(url)
+    if name is not None and page_url_key(name) != url_key:
+        raise Unprocessable(
+            "pageUrl: not the URL of this page",
+            errors=[{"field": "pageUrl", "message": "not the URL of this page"}],
+        )
+    if create and repo.reviews_at_pages(session, [url_key]):
+        raise Conflict(f"The page {url} exists already ({page_name(url_key)}); PUT it.")
+    publisher = (
+        repo.get_publisher(session, principal.publisher_id) if principal.publisher_id else None
+    )
+    items = _items_from_google(page, url, publisher.languages if publisher else [])
+    sync_page(session, principal, url, items, if_version=None if create else page.versionId)
+    return google_page(session, url, principal)
+
+
+def delete_page(session: Session, principal: Principal, name: str) -> None:
+    """Takes a page's markup down: its published reviews are retracted (on the record), its
+    drafts deleted."""
+    stored = _live_reviews(session, page_url_key(name))
+    if not stored:
+        raise NotFound(f"No page {name}.")
+    sync_page(session, principal, stored[0].url, [])

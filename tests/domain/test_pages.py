@@ -8,9 +8,19 @@ import httpx
 import pytest
 
 from app.domain.access import Principal
-from app.domain.pages import PageSync, read_page, sync_page
+from app.domain.pages import (
+    GooglePage,
+    GoogleRating,
+    PageSync,
+    delete_page,
+    google_page,
+    page_name,
+    read_page,
+    save_google_page,
+    sync_page,
+)
 from app.domain.schemas import ReviewCreate, Role
-from app.errors import Forbidden, PreconditionFailed, Unprocessable
+from app.errors import Conflict, Forbidden, NotFound, PreconditionFailed, Unprocessable
 from app.storage.database import Database
 
 PAGE = "https://verifact.example/checks/page"
@@ -125,3 +135,116 @@ class TestOwnership:
             assert len(read_page(session, PAGE, EDITOR).reviews) == 1
             with pytest.raises(Exception, match="No fact-check"):
                 read_page(session, PAGE, None)
+
+
+def google(*markups: tuple[str, str], version: str | None = None) -> GooglePage:
+    return GooglePage.model_validate(
+        {
+            "pageUrl": PAGE,
+            "publishDate": "2024-03-05",
+            "claimReviewMarkups": [
+                {
+                    "claimReviewed": claim,
+                    "claimAuthor": {"name": "A viral post"},
+                    "claimAppearances": ["https://x.com/a/status/1"],
+                    "rating": {
+                        "textualRating": label,
+                        "ratingValue": 1,
+                        "bestRating": 5,
+                        "worstRating": 1,
+                    },
+                }
+                for claim, label in markups
+            ],
+            "versionId": version,
+        }
+    )
+
+
+class TestGooglePages:
+    def test_a_page_created_reads_back_in_googles_shape(self, db: Database) -> None:
+        with db.unit_of_work() as session:
+            saved = save_google_page(
+                session,
+                EDITOR,
+                google(("The moon is cheese", "False"), ("The sun is cold", "False")),
+                create=True,
+            )
+        assert saved.pageUrl == PAGE
+        assert saved.name is not None
+        assert saved.publishDate == "2024-03-05"
+        assert saved.claimReviewAuthor is not None
+        assert saved.claimReviewAuthor.name == "Verifact"
+        assert [m.claimReviewed for m in saved.claimReviewMarkups] == [
+            "The moon is cheese",
+            "The sun is cold",
+        ]
+        first = saved.claimReviewMarkups[0]
+        assert first.claimAppearances == ["https://x.com/a/status/1"]
+        assert first.claimAuthor is not None
+        assert first.claimAuthor.name == "A viral post"
+        assert first.rating == GoogleRating(
+            textualRating="False", ratingValue=1, bestRating=5, worstRating=1
+        )
+        with db.unit_of_work() as session:
+            assert google_page(session, PAGE, None) == saved
+
+    def test_put_with_the_current_version_replaces_a_stale_one_is_refused(
+        self, db: Database
+    ) -> None:
+        with db.unit_of_work() as session:
+            saved = save_google_page(
+                session, EDITOR, google(("The moon is cheese", "False")), create=True
+            )
+        assert saved.name is not None
+        assert saved.versionId is not None
+        with db.unit_of_work() as session:
+            put = save_google_page(
+                session,
+                EDITOR,
+                google(("The moon is cheese", "Mostly false"), version=saved.versionId),
+                name=saved.name,
+            )
+        assert put.versionId != saved.versionId
+        assert [m.rating.textualRating for m in put.claimReviewMarkups if m.rating] == [
+            "Mostly false"
+        ]
+        with pytest.raises(PreconditionFailed), db.unit_of_work() as session:
+            save_google_page(
+                session,
+                EDITOR,
+                google(("The moon is cheese", "True"), version=saved.versionId),
+                name=saved.name,
+            )
+
+    def test_creating_an_existing_page_is_a_conflict(self, db: Database) -> None:
+        with db.unit_of_work() as session:
+            save_google_page(session, EDITOR, google(("The moon is cheese", "False")), create=True)
+        with pytest.raises(Conflict), db.unit_of_work() as session:
+            save_google_page(session, EDITOR, google(("The moon is cheese", "False")), create=True)
+
+    def test_deleting_a_page_retracts_its_reviews(self, db: Database, client: httpx.Client) -> None:
+        with db.unit_of_work() as session:
+            saved = save_google_page(
+                session, EDITOR, google(("The moon is cheese", "False")), create=True
+            )
+        assert saved.name is not None
+        with db.unit_of_work() as session:
+            delete_page(session, EDITOR, saved.name)
+        assert client.get("/v1/lookup", params={"url": PAGE}).json()["matches"][PAGE] == []
+        with db.unit_of_work() as session:
+            assert google_page(session, PAGE, None).claimReviewMarkups == []
+
+    def test_a_bad_markup_names_its_field(self, db: Database) -> None:
+        page = google(("The moon is cheese", "False"))
+        assert page.claimReviewMarkups[0].rating is not None
+        page.claimReviewMarkups[0].rating.textualRating = None
+        with (
+            pytest.raises(Unprocessable, match=r"claimReviewMarkups\[0\]\.rating"),
+            db.unit_of_work() as session,
+        ):
+            save_google_page(session, EDITOR, page, create=True)
+
+    def test_a_name_that_is_no_page_is_not_found(self, db: Database) -> None:
+        with pytest.raises(NotFound), db.unit_of_work() as session:
+            delete_page(session, EDITOR, page_name("verifact.example/nothing-here"))
