@@ -10,7 +10,7 @@ from app.api.deps import DatabaseDep, KeyDep
 from app.api.problems import problems
 from app.claimreview.validate import validate
 from app.domain.access import Principal
-from app.domain.imports import Importer, ImportResult, Unreadable
+from app.domain.importing import Importer, ImportResult, Unreadable
 from app.domain.schemas import Role
 from app.errors import BadRequest, Forbidden
 

@@ -20,7 +20,7 @@ import orjson
 from tqdm import tqdm
 
 from app.domain.access import COMMAND_LINE
-from app.domain.imports import Importer, ImportResult, ReadDocument, Unreadable, read_document
+from app.domain.importing import Importer, ImportResult, ReadDocument, Unreadable, read_document
 from app.storage.database import Database
 
 
