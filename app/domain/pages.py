@@ -142,6 +142,7 @@ def sync_page(
             errors=[{"field": "publisher_id", "message": "required"}],
         )
     require_editor_of(principal, publisher_id)
+    repo.lock_page(session, url_key)
     stored = _live_reviews(session, url_key)
     others = sorted({r.publisher_id for r in stored} - {publisher_id})
     if others:

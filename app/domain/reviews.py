@@ -201,6 +201,7 @@ def create_review(session: Session, principal: Principal, data: ReviewCreate) ->
     publisher = _publisher(session, publisher_id)
     require_site_of(principal, publisher.id, publisher.sites, data.url)
     url_key = normalize_url(data.url)
+    repo.lock_page(session, url_key)
     if data.claim is not None:
         _check_wording_free(session, url_key, data.claim)
         claim = new_claim(session, data.claim, publisher_id)
@@ -258,6 +259,8 @@ def update_review(
     if "claim_id" in fields and data.claim_id is not None:
         review.claim_id = _claim_id(session, data.claim_id, principal)
     if (review.url_key, review.claim_id) != (before_key, old_claim_id):
+        with session.no_autoflush:
+            repo.lock_page(session, review.url_key)
         _check_place_free(session, review.url_key, review.claim_id, review_id)
     if data.rating is not None:
         _set_rating(review, data.rating, _publisher(session, review.publisher_id))

@@ -1,5 +1,6 @@
 """Every query of the core tables. Repositories add and flush; services commit."""
 
+import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -41,6 +42,8 @@ class ChangedReview(Protocol):
 # PostgreSQL cursors become visible in the order they were assigned and a polling reader that
 # saw cursor N can never later find a smaller one appear.
 CHANGE_LOG_LOCK = 7_271_330
+# The lock space of pages (two-key advisory locks: this, and a hash of the page's URL key).
+PAGE_LOCKS = 7_271_331
 
 
 # --- publishers ---------------------------------------------------------------------------------
@@ -401,6 +404,18 @@ def revisions_of(session: Session, review_id: int) -> Sequence[ReviewRevision]:
 
 def add_revision(session: Session, revision: ReviewRevision) -> None:
     session.add(revision)
+
+
+def lock_page(session: Session, url_key: str) -> None:
+    """Until the transaction ends, no other one writes the reviews of this page (PostgreSQL: a
+    transaction advisory lock on the page; SQLite has one writer at a time already). Checks
+    such as "no review of this claim at this page yet" then hold until the write commits."""
+    if session.get_bind().dialect.name == "postgresql":
+        digest = hashlib.sha256(url_key.encode()).digest()
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(:space, :page)"),
+            {"space": PAGE_LOCKS, "page": int.from_bytes(digest[:4], "big", signed=True)},
+        )
 
 
 def _lock_change_log(session: Session) -> None:
