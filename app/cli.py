@@ -90,7 +90,7 @@ def _demo(_: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    from app.importing import run_import
+    from app.import_cli import run_import
 
     result = run_import(make_database(get_settings().database_url), args.file, dry_run=args.dry_run)
     return (

@@ -24,7 +24,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DBAPIError
 
 from app.domain.access import COMMAND_LINE
-from app.domain.imports import Importer, ImportResult
+from app.domain.importing import Importer, ImportResult
 from app.domain.urls import normalize_url
 from app.storage.database import make_database
 from app.storage.migrate import upgrade

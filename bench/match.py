@@ -43,7 +43,7 @@ import httpx
 from sqlalchemy import text
 
 from app.domain.access import COMMAND_LINE
-from app.domain.imports import Importer
+from app.domain.importing import Importer
 from app.storage.database import make_database
 from app.storage.migrate import upgrade
 

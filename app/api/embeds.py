@@ -84,13 +84,15 @@ def get_card(session: SessionDep, settings: SettingsDep, review_id: int = Review
 
 
 def _review_for(session: Any, public_url: str, url: str) -> Review:
-    """oEmbed's url: our embed URL, or the fact-check article's own address."""
+    """oEmbed's url: our embed URL, or the fact-check article's own address. A page that checks
+    several claims embeds the card of its most recently changed published review (the others
+    have their own `/embed/reviews/{id}` URLs)."""
     if url.startswith(public_url):
         match = _EMBED_PATH.search(url[len(public_url) :].split("?", 1)[0])
         if match:
             return _published(session, int(match.group(1)))
     try:
-        review_id = repo.review_id_by_url_key(session, normalize_url(url))
+        review_id = repo.latest_review_id_at(session, normalize_url(url))
     except InvalidURL as exc:
         raise NotFound(f"No fact-check at {url!r}: {exc}") from exc
     if review_id is None:

@@ -10,7 +10,7 @@ from app.api.deps import DatabaseDep, KeyDep
 from app.api.problems import problems
 from app.claimreview.validate import validate
 from app.domain.access import Principal
-from app.domain.imports import Importer, ImportResult, Unreadable
+from app.domain.importing import Importer, ImportResult, Unreadable
 from app.domain.schemas import Role
 from app.errors import BadRequest, Forbidden
 
@@ -30,6 +30,11 @@ class ImportReport(BaseModel):
     updated: int = Field(description="Stored reviews that changed (earlier state kept).")
     unchanged: int = Field(description="Records identical to what is stored: nothing written.")
     rejected: list[RejectedRecord] = Field(description="Records not stored, with the reason.")
+    retracted: int = Field(
+        default=0,
+        description="Stored reviews retracted because their page, as imported, no longer carries "
+        "them (an import gives the whole of each page it mentions).",
+    )
 
 
 class Finding(BaseModel):
@@ -49,6 +54,7 @@ def _report(result: ImportResult) -> ImportReport:
         created=result.created,
         updated=result.updated,
         unchanged=result.unchanged,
+        retracted=result.retracted,
         rejected=[
             RejectedRecord(index=r.index, url=r.url, reason=r.reason) for r in result.rejected
         ],
@@ -62,7 +68,7 @@ def _may_import(principal: Principal) -> None:
 
 def _import_lines(importer: Importer, batch: list[tuple[int, bytes]]) -> None:
     """Parsed in the worker thread: a long line's JSON never holds the event loop."""
-    importer.import_documents([_parse_line(number, line) for number, line in batch])
+    importer.import_documents([_parse_line(number, line) for number, line in batch], last=False)
 
 
 def _parse_line(number: int, line: bytes) -> Any:
@@ -106,6 +112,7 @@ async def import_markup(
                 batch = []
         if batch:
             await to_thread.run_sync(_import_lines, importer, batch)
+        await to_thread.run_sync(importer.finish)
     else:
         body = await request.body()
         try:

@@ -22,8 +22,8 @@ log = logging.getLogger("claimreview")
 
 # (table, column) as SQLite names them; constraint names as PostgreSQL names them.
 _FIELDS: dict[str, tuple[str, str]] = {
-    "review.url_key": ("url", "a review already has this URL"),
-    "review_url_key_key": ("url", "a review already has this URL"),
+    "review.url_key": ("url", "a review of this claim already has this URL"),
+    "uq_review_page_claim": ("url", "a review of this claim already has this URL"),
     "publisher.id": ("id", "a publisher already has this id"),
     "publisher_pkey": ("id", "a publisher already has this id"),
     "publisher_site.host": ("sites", "a site already belongs to a publisher"),

@@ -80,7 +80,10 @@ class Extracted:
 # misquotes its claimant, and a cut verdict can change its meaning.
 MAX_CLAIM = 10_000
 MAX_HEADLINE = 1_000
-MAX_LABEL = 500
+# A rating label (textualRating, alternateName) is kept whatever its length: some publishers
+# write a paragraph (over 2,000 characters in Arabic fact-checks Google serves). This is a bound
+# against abuse, as large as a review's body.
+MAX_LABEL = 20_000
 MAX_EXPLANATION = 10_000
 MAX_SUMMARY = 20_000
 MAX_NAME = 500
@@ -95,12 +98,24 @@ def extract(
     `language` the caller's default language (say, a feed's), overridden by any `inLanguage`
     declared around or on a record. Never raises.
     """
-    return [
-        _extract_one(index, found)
-        for index, found in enumerate(
-            find_claimreviews(document, page_url=page_url, language=language)
-        )
-    ]
+    records = (
+        one
+        for found in find_claimreviews(document, page_url=page_url, language=language)
+        for one in _each_claim(found)
+    )
+    return [_extract_one(index, found) for index, found in enumerate(records)]
+
+
+def _each_claim(found: Found) -> list[Found]:
+    """A ClaimReview whose claimReviewed lists several claims (The Quint writes a list) is
+    that many records of one page, one per claim; a one-item list is its one claim."""
+    claims = found.node.get("claimReviewed") if found.google_claim is None else None
+    if not isinstance(claims, list):
+        return [found]
+    texts = list(dict.fromkeys(text for text in map(clean_line, claims) if text))
+    if not texts:
+        return [found]  # rejected as having no claim
+    return [replace(found, node={**found.node, "claimReviewed": text}) for text in texts]
 
 
 def _extract_one(index: int, found: Found) -> Extracted:

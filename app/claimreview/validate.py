@@ -48,6 +48,8 @@ class Report:
 
 # Google shows the claim as a short sentence; longer ones are cut in search results.
 CLAIM_RECOMMENDED_LENGTH = 75
+# Google shows the rating as a short label; longer ones are stored verbatim, with a warning here.
+RATING_RECOMMENDED_LENGTH = 100
 # Verdicts publishers most often leave at the start or end of claimReviewed ("False: ..."),
 # in their fold_label form, for the languages of the data we receive.
 VERDICT_WORDS = frozenset(
@@ -182,10 +184,23 @@ def _check_claim_text(node: Mapping[str, Any], path: str, out: _Findings) -> Non
     if not is_given(claim):
         out.error(where, "claimReviewed is missing or empty: give the claim, in a short sentence")
         return
+    if isinstance(claim, list) and all(isinstance(c, str) and c.strip() for c in claim):
+        if len(claim) > 1:
+            out.warning(
+                where,
+                f"claimReviewed lists {len(claim)} claims: each is stored as its own review of "
+                "this page, but Google expects one claim per ClaimReview",
+            )
+        for text in claim:
+            _check_one_claim(node, text.strip(), where, out)
+        return
     if not isinstance(claim, str):
         out.error(where, f"claimReviewed must be text, not {type(claim).__name__}")
         return
-    claim = claim.strip()
+    _check_one_claim(node, claim.strip(), where, out)
+
+
+def _check_one_claim(node: Mapping[str, Any], claim: str, where: str, out: _Findings) -> None:
     if len(claim) > CLAIM_RECOMMENDED_LENGTH:
         out.warning(
             where,
@@ -258,6 +273,12 @@ def _check_rating(node: Mapping[str, Any], path: str, out: _Findings) -> None:
         out.error(
             _at(where, "alternateName"),
             'reviewRating.alternateName is missing: give the verdict in words (e.g. "False")',
+        )
+    elif len(label.strip()) > RATING_RECOMMENDED_LENGTH:
+        out.warning(
+            _at(where, "alternateName"),
+            f"reviewRating.alternateName is {len(label.strip()):,} characters long; Google "
+            f"recommends a short rating (at most {RATING_RECOMMENDED_LENGTH}); it is kept verbatim",
         )
     _check_rating_numbers(rating, where, out)
 

@@ -34,7 +34,7 @@ def load_demo(db: Database, path: Path = DATA) -> DemoResult:
     for item in data["reviews"]:
         item = dict(item)
         with db.unit_of_work() as session:
-            existing = repo.review_id_by_url_key(session, normalize_url(item["url"]))
+            existing = repo.latest_review_id_at(session, normalize_url(item["url"]))
             if existing is not None:
                 found = repo.get_review(session, existing)
                 if found is not None and "claim" in item:

@@ -31,7 +31,7 @@ from app.storage.types import utcnow
 
 @dataclass(frozen=True)
 class NewReview:
-    """A validated record whose review URL nobody holds yet."""
+    """A validated record, new at its page (the page may hold reviews of other claims)."""
 
     publisher: Publisher
     url_key: str
@@ -44,6 +44,7 @@ class NewReview:
     claim_tokens: ClaimTokens | None = None  # analyze_claim of the claim
     review_tokens: ReviewTokens | None = None  # analyze_review of the review
     written_by: str = AGGREGATED  # access.written_by of the importing key
+    page_claims: frozenset[int] = frozenset()  # claims its page has reviews of already
 
 
 # Light rows: the attributes the serialiser and the search documents read, and the columns of
@@ -149,8 +150,9 @@ class _NewClaims:
         return position
 
 
-def _oldest(claims: dict[str, int], keys: list[str]) -> int | None:
-    return min((claims[k] for k in keys if k in claims), default=None)
+def _oldest(claims: dict[str, int], keys: list[str], taken: set[int]) -> int | None:
+    """The oldest claim seen at one of `keys` that the page does not review already."""
+    return min((claims[k] for k in keys if k in claims and claims[k] not in taken), default=None)
 
 
 def create_reviews(session: Session, items: Sequence[NewReview]) -> None:
@@ -159,6 +161,8 @@ def create_reviews(session: Session, items: Sequence[NewReview]) -> None:
     Each review's claim is found as `Importer._claim_for` finds it: a live claim with the same
     wording in the same language, else one sharing a specific appearance URL (the oldest first,
     stored ones before this group's), else a new claim; claims created earlier in the group count.
+    A claim the review's page reviews already is not found by appearance: two ClaimReviews of one
+    page with different wordings are two claims, even when both were seen in the same post.
     """
     if not items:
         return
@@ -172,16 +176,26 @@ def create_reviews(session: Session, items: Sequence[NewReview]) -> None:
     new = _NewClaims()
     # Per item: a stored claim's id, or the position of a claim this group creates.
     targets: list[tuple[int | None, int | None]] = []
+    # Per page: the stored claims and the positions of new claims its reviews have.
+    taken: dict[str, tuple[set[int], set[int]]] = {}
     for item, claim_columns, item_keys in zip(items, columns, keys, strict=True):
+        taken_stored, taken_new = taken.setdefault(item.url_key, (set(item.page_claims), set()))
         wording = (claim_columns["language"], claim_columns["text_key"])
         stored = stored_by_text.get(wording)
         created = None if stored is not None else new.by_text.get(wording)
         if stored is None and created is None:
-            stored = _oldest(stored_by_appearance, item_keys)
-            created = None if stored is not None else _oldest(new.by_appearance, item_keys)
+            stored = _oldest(stored_by_appearance, item_keys, taken_stored)
+            created = (
+                None if stored is not None else _oldest(new.by_appearance, item_keys, taken_new)
+            )
         if stored is None and created is None:
             row = _ClaimRow(**claim_columns, created_at=now, updated_at=now)
             created = new.add(row, item, item_keys)
+        if stored is not None:
+            taken_stored.add(stored)
+        else:
+            assert created is not None
+            taken_new.add(created)
         targets.append((stored, created))
 
     claim_ids = repo.insert_rows(

@@ -117,6 +117,8 @@ def _host(value: str) -> str:
 
 
 Name = Annotated[str, Field(min_length=1, max_length=500), AfterValidator(_non_blank)]
+# A rating label: short as a rule, a paragraph for some publishers; kept verbatim either way.
+Label = Annotated[str, Field(min_length=1, max_length=20_000), AfterValidator(_non_blank)]
 Headline = Annotated[str, Field(min_length=1, max_length=1000), AfterValidator(_non_blank)]
 LongText = Annotated[str, Field(min_length=1, max_length=10_000), AfterValidator(_non_blank)]
 Body = Annotated[str, Field(min_length=1, max_length=20_000), AfterValidator(_non_blank)]

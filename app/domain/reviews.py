@@ -13,10 +13,11 @@ from app.domain.access import (
     require_editor_of,
     require_site_of,
 )
-from app.domain.claims import load_claim, new_claim, visible_claim
+from app.domain.claims import claim_text_key, load_claim, new_claim, visible_claim
 from app.domain.indexing import refresh_claims
 from app.domain.schemas import (
     AuthorIn,
+    ClaimCreate,
     RatingIn,
     ReviewCreate,
     ReviewPublic,
@@ -62,13 +63,31 @@ def _claim_id(session: Session, claim_id: int, principal: Principal) -> int:
     return claim_id
 
 
-def _check_url_free(session: Session, url_key: str, review_id: int | None = None) -> None:
-    existing = repo.review_id_by_url_key(session, url_key)
+def _check_place_free(
+    session: Session, url_key: str, claim_id: int, review_id: int | None = None
+) -> None:
+    """A page carries several reviews, one per claim: the (page, claim) pair is the review's."""
+    with session.no_autoflush:  # before the changed review itself is written
+        existing = repo.review_id_at(session, url_key, claim_id)
     if existing is not None and existing != review_id:
         raise Conflict(
-            f"Review {existing} already has this URL.",
-            errors=[{"field": "url", "message": f"already used by review {existing}"}],
+            f"Review {existing} already reviews claim {claim_id} at this URL.",
+            errors=[
+                {"field": "url", "message": f"review {existing} reviews this claim at this URL"}
+            ],
         )
+
+
+def _check_wording_free(session: Session, url_key: str, claim: ClaimCreate) -> None:
+    """A new claim worded as one this page reviews already is that claim, reviewed twice."""
+    wording = (claim.language, claim_text_key(claim.text))
+    at_page = repo.reviews_at_pages(session, [url_key]).get(url_key, [])
+    if not at_page:
+        return
+    stored = repo.claim_rows(session, sorted({r.claim_id for r in at_page}))
+    for row in stored:
+        if (row.language, row.text_key) == wording:
+            _check_place_free(session, url_key, row.id)
 
 
 def _rating_fields(rating: RatingIn, publisher: Publisher) -> dict[str, Any]:
@@ -182,13 +201,15 @@ def create_review(session: Session, principal: Principal, data: ReviewCreate) ->
     publisher = _publisher(session, publisher_id)
     require_site_of(principal, publisher.id, publisher.sites, data.url)
     url_key = normalize_url(data.url)
-    _check_url_free(session, url_key)
+    repo.lock_page(session, url_key)
     if data.claim is not None:
+        _check_wording_free(session, url_key, data.claim)
         claim = new_claim(session, data.claim, publisher_id)
     else:
         assert data.claim_id is not None
         claim = load_claim(session, _claim_id(session, data.claim_id, principal))
     assert claim.id is not None
+    _check_place_free(session, url_key, claim.id)
     review = Review(
         **new_review_fields(
             data, claim_id=claim.id, publisher=publisher, url_key=url_key, now=utcnow()
@@ -224,7 +245,7 @@ def update_review(
         )
     before = review_public(review).model_dump()
     revision = publishing.revision_of(review)
-    old_status, old_claim_id = review.status, review.claim_id
+    old_status, old_claim_id, before_key = review.status, review.claim_id, review.url_key
     fields = data.model_dump(exclude_unset=True)
 
     if data.status is not None and data.status.value not in _ALLOWED[old_status]:
@@ -234,11 +255,13 @@ def update_review(
     if "url" in fields and data.url is not None and data.url != review.url:
         publisher = _publisher(session, review.publisher_id)
         require_site_of(principal, publisher.id, publisher.sites, data.url)
-        url_key = normalize_url(data.url)
-        _check_url_free(session, url_key, review_id)
-        review.url, review.url_key = data.url, url_key
+        review.url, review.url_key = data.url, normalize_url(data.url)
     if "claim_id" in fields and data.claim_id is not None:
         review.claim_id = _claim_id(session, data.claim_id, principal)
+    if (review.url_key, review.claim_id) != (before_key, old_claim_id):
+        with session.no_autoflush:
+            repo.lock_page(session, review.url_key)
+        _check_place_free(session, review.url_key, review.claim_id, review_id)
     if data.rating is not None:
         _set_rating(review, data.rating, _publisher(session, review.publisher_id))
     if data.authors is not None:

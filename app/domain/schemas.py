@@ -14,6 +14,7 @@ from app.domain.fields import (
     Host,
     HttpURL,
     Id,
+    Label,
     LanguageTag,
     LongText,
     Name,
@@ -210,7 +211,10 @@ class ClaimPublic(Output):
 
 
 class RatingIn(Input):
-    label: Name = Field(description="The publisher's own verdict words, verbatim (e.g. `Faux`).")
+    label: Label = Field(
+        description="The publisher's own verdict words, verbatim (e.g. `Faux`), whatever their "
+        "length."
+    )
     value: Number | None = Field(default=None, description="Position on the publisher's scale.")
     best: Number | None = Field(default=None, description="Best value of the scale.")
     worst: Number | None = Field(default=None, description="Worst value of the scale.")
@@ -241,7 +245,10 @@ class ReviewCreate(Input):
     publisher_id: Slug | None = Field(
         default=None, description="The reviewing publisher; defaults to an editor key's publisher."
     )
-    url: HttpURL = Field(description="The fact-check article; unique across the service.")
+    url: HttpURL = Field(
+        description="The fact-check article (its page): a page carries one review per claim it "
+        "checks, so the page and the claim are unique together."
+    )
     headline: Headline | None = Field(default=None, description="The article's headline.")
     language: LanguageTag | None = Field(
         default=None, description="Language of the review; defaults to the claim's."

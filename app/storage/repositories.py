@@ -1,5 +1,6 @@
 """Every query of the core tables. Repositories add and flush; services commit."""
 
+import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -41,6 +42,8 @@ class ChangedReview(Protocol):
 # PostgreSQL cursors become visible in the order they were assigned and a polling reader that
 # saw cursor N can never later find a smaller one appear.
 CHANGE_LOG_LOCK = 7_271_330
+# The lock space of pages (two-key advisory locks: this, and a hash of the page's URL key).
+PAGE_LOCKS = 7_271_331
 
 
 # --- publishers ---------------------------------------------------------------------------------
@@ -222,21 +225,55 @@ def get_review(session: Session, review_id: int, *, for_update: bool = False) ->
     return session.get(Review, review_id)
 
 
-def review_id_by_url_key(session: Session, url_key: str) -> int | None:
-    return session.exec(select(Review.id).where(Review.url_key == url_key)).first()
+def review_id_at(session: Session, url_key: str, claim_id: int) -> int | None:
+    """The review of this claim at this page, deleted ones included (they keep their place)."""
+    return session.exec(
+        select(Review.id).where(Review.url_key == url_key, Review.claim_id == claim_id)
+    ).first()
 
 
-_REVIEWS_BY_URL_KEYS = text("SELECT url_key, id FROM review WHERE url_key IN :keys").bindparams(
-    bindparam("keys", expanding=True)
-)
+def latest_review_id_at(session: Session, url_key: str) -> int | None:
+    """Of a page's live reviews, the published one most recently changed, else the newest."""
+    return session.exec(
+        select(Review.id)
+        .where(Review.url_key == url_key, col(Review.deleted_at).is_(None))
+        .order_by(
+            (col(Review.status) == "published").desc(),
+            col(Review.updated_at).desc(),
+            col(Review.id).desc(),
+        )
+    ).first()
 
 
-def review_ids_by_url_keys(session: Session, url_keys: Iterable[str]) -> dict[str, int]:
+@dataclass(frozen=True, slots=True)
+class PageReview:
+    """What the import needs of a stored review to match a page's markup to it."""
+
+    id: int
+    claim_id: int
+    publisher_id: str
+    status: str
+    written_by: str
+    deleted: bool
+
+
+_REVIEWS_AT_PAGES = text(
+    "SELECT url_key, id, claim_id, publisher_id, status, written_by, deleted_at IS NOT NULL "
+    "FROM review WHERE url_key IN :keys ORDER BY id"
+).bindparams(bindparam("keys", expanding=True))
+
+
+def reviews_at_pages(session: Session, url_keys: Iterable[str]) -> dict[str, list[PageReview]]:
+    """url_key -> the reviews stored at that page (deleted ones too), oldest first."""
     keys = sorted(set(url_keys))
-    if not keys:
-        return {}
-    rows = session.connection().execute(_REVIEWS_BY_URL_KEYS, {"keys": keys})
-    return {row[0]: row[1] for row in rows}
+    found: dict[str, list[PageReview]] = {}
+    for start in range(0, len(keys), 1000):
+        rows = session.connection().execute(_REVIEWS_AT_PAGES, {"keys": keys[start : start + 1000]})
+        for row in rows:
+            found.setdefault(row[0], []).append(
+                PageReview(row[1], row[2], row[3], row[4], row[5], bool(row[6]))
+            )
+    return found
 
 
 def insert_rows(
@@ -367,6 +404,18 @@ def revisions_of(session: Session, review_id: int) -> Sequence[ReviewRevision]:
 
 def add_revision(session: Session, revision: ReviewRevision) -> None:
     session.add(revision)
+
+
+def lock_page(session: Session, url_key: str) -> None:
+    """Until the transaction ends, no other one writes the reviews of this page (PostgreSQL: a
+    transaction advisory lock on the page; SQLite has one writer at a time already). Checks
+    such as "no review of this claim at this page yet" then hold until the write commits."""
+    if session.get_bind().dialect.name == "postgresql":
+        digest = hashlib.sha256(url_key.encode()).digest()
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(:space, :page)"),
+            {"space": PAGE_LOCKS, "page": int.from_bytes(digest[:4], "big", signed=True)},
+        )
 
 
 def _lock_change_log(session: Session) -> None:

@@ -3,7 +3,17 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import (
+    JSON,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 from app.storage.types import UTCDateTime, utcnow
@@ -74,6 +84,10 @@ class Appearance(SQLModel, table=True):
 
 
 class Review(SQLModel, table=True):
+    """One publisher's verdict on one claim, at a page (`url`). A page may carry several reviews,
+    one per claim it checks: the page (its normalised `url_key`) and the claim identify a review."""
+
+    __table_args__ = (UniqueConstraint("url_key", "claim_id", name="uq_review_page_claim"),)
     id: int | None = Field(default=None, primary_key=True)
     claim_id: int = Field(
         sa_column=Column(Integer, ForeignKey("claim.id"), nullable=False, index=True)
@@ -82,7 +96,7 @@ class Review(SQLModel, table=True):
         sa_column=Column(String(64), ForeignKey("publisher.id"), nullable=False, index=True)
     )
     url: str = Field(max_length=2048)
-    url_key: str = Field(max_length=2048, unique=True)
+    url_key: str = Field(max_length=2048, index=True)
     headline: str | None = Field(default=None, sa_column=Column(Text))
     language: str = Field(max_length=35)
     rating_label: str = Field(sa_column=Column(Text, nullable=False))

@@ -70,7 +70,7 @@ class TestCreateReview:
             response = client.post("/v1/reviews", json=body, headers=auth(key))
             assert response.json()["verdict"] == verdict
 
-    def test_duplicate_url_is_a_conflict_even_when_written_differently(
+    def test_same_claim_at_a_url_written_differently_is_a_conflict(
         self, client: httpx.Client, editor_key: str, make_review: Callable[..., dict[str, Any]]
     ) -> None:
         make_review(url="https://verifact.example/checks/moon")

@@ -893,8 +893,8 @@ def test_several_reasons_are_all_given() -> None:
             "claimReviewed is 10,001 characters long, over the limit of 10,000",
         ),
         (
-            {"reviewRating": {"alternateName": "F" * 501}},
-            "reviewRating.alternateName is 501 characters long, over the limit of 500",
+            {"reviewRating": {"alternateName": "F" * 20_001}},
+            "reviewRating.alternateName is 20,001 characters long, over the limit of 20,000",
         ),
         (
             {"name": "h" * 1_001},

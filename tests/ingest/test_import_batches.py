@@ -14,10 +14,10 @@ from sqlmodel import SQLModel, select
 
 from app.domain import bulk, publishing
 from app.domain.access import COMMAND_LINE
-from app.domain.imports import Importer, ImportResult, read_document
+from app.domain.importing import Importer, ImportResult, read_document
 from app.domain.indexing import reindex_all
 from app.domain.render import document_etag
-from app.importing import run_import
+from app.import_cli import run_import
 from app.storage import repositories as repo
 from app.storage.database import Database
 from app.storage.tables import Appearance, Change, Claim, Review

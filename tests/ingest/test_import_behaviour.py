@@ -61,6 +61,7 @@ class TestIdentity:
             "updated": 0,
             "unchanged": 1,
             "rejected": [],
+            "retracted": 0,
         }
         assert snapshot(db) == before
 

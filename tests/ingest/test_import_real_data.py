@@ -266,7 +266,13 @@ def test_real_file_imports_as_the_page_said(
         "/v1/import", json=load_json(f"claimreview-real/{name}"), headers=auth(importer_key)
     )
     assert response.status_code == 200, response.text
-    assert response.json() == {"created": 1, "updated": 0, "unchanged": 0, "rejected": []}
+    assert response.json() == {
+        "created": 1,
+        "updated": 0,
+        "unchanged": 0,
+        "rejected": [],
+        "retracted": 0,
+    }
     row = stored(db, url)
     assert row["publisher_id"] == publisher
     assert row["label"] == label
@@ -292,7 +298,13 @@ def test_newtral_api_page_imports_all_fifteen(
         json=load_json("claimreview-real/newtral_api_index_es.json"),
         headers=auth(importer_key),
     )
-    assert response.json() == {"created": 15, "updated": 0, "unchanged": 0, "rejected": []}
+    assert response.json() == {
+        "created": 15,
+        "updated": 0,
+        "unchanged": 0,
+        "rejected": [],
+        "retracted": 0,
+    }
     first = stored(db, "https://www.newtral.es/pobreza-trabajo-cataluna-factcheck/20221008/")
     assert (first["publisher_id"], first["label"], first["verdict"], first["language"]) == (
         "newtral",

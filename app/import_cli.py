@@ -20,7 +20,7 @@ import orjson
 from tqdm import tqdm
 
 from app.domain.access import COMMAND_LINE
-from app.domain.imports import Importer, ImportResult, ReadDocument, Unreadable, read_document
+from app.domain.importing import Importer, ImportResult, ReadDocument, Unreadable, read_document
 from app.storage.database import Database
 
 
@@ -168,7 +168,8 @@ def run_import(
     verb = "Checked (dry run, nothing stored)" if dry_run else "Imported"
     print(
         f"{verb}: {result.created} created, {result.updated} updated, "
-        f"{result.unchanged} unchanged, {len(result.rejected)} rejected "
+        f"{result.unchanged} unchanged, {len(result.rejected)} rejected, "
+        f"{result.retracted} retracted "
         f"in {elapsed:.1f} s ({rate:,.0f} records/s).",
         file=sys.stderr,
     )

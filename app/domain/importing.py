@@ -1,4 +1,9 @@
-"""Import of real-world ClaimReview markup: upsert by normalised review URL, a batch at a time.
+"""Import of real-world ClaimReview markup: upsert by page and claim, a batch at a time.
+
+The page is the unit of markup: the ClaimReviews at one URL (normalised) are that page's reviews,
+one per claim, matched to the stored ones by their claim. An import carries the whole of each page
+it mentions: a stored review of a page that the import gives without it is retracted at the end
+(`Importer.finish`), unless a record of that page was rejected (its claim is then unknown).
 
 A batch of records commits together: its new reviews are written at once (`app.domain.bulk`),
 a record whose URL is stored already in a savepoint of its own; a record is either fully stored
@@ -8,9 +13,10 @@ land. The pure part of reading a record (`read_document`) can run in worker proc
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol, TypeVar
 from urllib.parse import urlsplit
 
@@ -68,6 +74,7 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     rejected: list[Rejection] = field(default_factory=list)
+    retracted: int = 0  # stored reviews the import's pages no longer carry (not records)
 
     @property
     def total(self) -> int:
@@ -288,15 +295,21 @@ class Importer:
         self.result = ImportResult()
         self._next_index = 0
         self._publishers = _Publishers()
+        # Pages seen (hashes of their url keys), and, of those holding stored reviews when first
+        # seen, the reviews no record has matched yet: retracted by `finish` unless matched.
+        self._seen_pages: set[int] = set()
+        self._unmatched: dict[str, set[int]] = {}
+        self._incomplete: set[str] = set()  # pages with a rejected record: nothing retracted
 
     # --- entry points ---------------------------------------------------------------------------
 
-    def import_documents(self, documents: Iterable[Any]) -> ImportResult:
+    def import_documents(self, documents: Iterable[Any], *, last: bool = True) -> ImportResult:
         """Parsed JSON documents (one, or one per NDJSON line). Records are numbered across
         calls in the order they are found; an unreadable line is passed as `Unreadable`, and
-        a document already read (say, in a worker process) as `ReadDocument`."""
+        a document already read (say, in a worker process) as `ReadDocument`. `last=False`
+        when more of the same import follows: `finish` is then the caller's to call."""
         self._apply(self._records(documents))
-        return self.result
+        return self.finish() if last else self.result
 
     def _records(self, documents: Iterable[Any]) -> Iterator[tuple[Extracted, Checked | None]]:
         for document in documents:
@@ -309,8 +322,75 @@ class Importer:
                 yield Extracted(self._next_index + e.index, e.url, e.review, e.error), checked
             self._next_index += len(read.records)
 
-    def _report(self, outcome: Outcome) -> None:
+    def finish(self) -> ImportResult:
+        """After the last document: retract the stored reviews that the pages this import gave
+        no longer carry (a public change, on the change log as `review.retracted`). Reviews the
+        importing key may not overwrite, and pages with a rejected record, are left alone."""
+        pending = sorted(
+            review_id
+            for key, ids in self._unmatched.items()
+            if key not in self._incomplete
+            for review_id in ids
+        )
+        self._unmatched.clear()
+        if not pending:
+            return self.result
+        with self.units() as session:
+            savepoint = session.begin_nested() if self.dry_run else None
+            try:
+                for review_id in pending:
+                    self.result.retracted += self._retract(session, review_id)
+            finally:
+                if savepoint is not None:
+                    savepoint.rollback()
+        return self.result
+
+    def _retract(self, session: Session, review_id: int) -> int:
+        review = repo.get_review(session, review_id, for_update=True)
+        if (
+            review is None
+            or review.deleted_at is not None
+            or review.status != ReviewStatus.PUBLISHED
+            or not may_import_over(self.principal, review.publisher_id, review.written_by)
+        ):
+            return 0
+        review_service.update_review(
+            session,
+            COMMAND_LINE,
+            review_id,
+            ReviewUpdate(status=ReviewStatus.RETRACTED),
+            None,
+            written_by=written_by(self.principal, importing=True),
+        )
+        metrics.IMPORT_RECORDS.labels("retracted").inc()
+        return 1
+
+    def _first_sight(self, stored: dict[str, list[repo.PageReview]], keys: Iterable[str]) -> None:
+        """Pages met for the first time in this import: their stored public reviews are to be
+        matched by the import's records, or retracted."""
+        for key in keys:
+            if hash(key) in self._seen_pages:
+                continue
+            self._seen_pages.add(hash(key))
+            retractable = {
+                r.id
+                for r in stored.get(key, ())
+                if not r.deleted
+                and r.status == ReviewStatus.PUBLISHED
+                and may_import_over(self.principal, r.publisher_id, r.written_by)
+            }
+            if retractable:
+                self._unmatched[key] = retractable
+
+    def _matched(self, url_key: str, review_id: int) -> None:
+        ids = self._unmatched.get(url_key)
+        if ids is not None:
+            ids.discard(review_id)
+
+    def _report(self, outcome: Outcome, url_key: str | None = None) -> None:
         if isinstance(outcome, Rejection):
+            if url_key is not None:
+                self._incomplete.add(url_key)
             self.result.rejected.append(outcome)
             metrics.IMPORT_RECORDS.labels("rejected").inc()
         else:
@@ -338,8 +418,9 @@ class Importer:
             outcomes = self._in_unit(batch, alone=False)
         except (SQLAlchemyError, *_REJECTIONS):
             outcomes = self._in_unit(batch, alone=True)
-        for outcome in outcomes:
-            self._report(outcome)
+        for (record, checked), outcome in zip(batch, outcomes, strict=True):
+            key = checked.url_key if checked is not None else _url_key(record.review)
+            self._report(outcome, key or _page_key(record.url))
 
     def _in_unit(
         self, batch: list[tuple[Extracted, Checked | None]], *, alone: bool
@@ -364,15 +445,18 @@ class Importer:
     def _write(
         self, session: Session, batch: list[tuple[Extracted, Checked | None]], *, alone: bool
     ) -> list[Outcome]:
-        """Every record of the batch, in order: new reviews gathered and written together
-        (unless `alone`), any other record on its own once those before it are written."""
+        """Every record of the batch, in order: the reviews of pages with nothing stored yet
+        gathered and written together (unless `alone`), any other record on its own once those
+        before it are written."""
         keys = [c.url_key if c is not None else _url_key(r.review) for r, c in batch]
-        stored = repo.review_ids_by_url_keys(session, [k for k in keys if k is not None])
+        stored = repo.reviews_at_pages(session, [k for k in keys if k is not None])
+        self._first_sight(stored, [k for k in keys if k is not None])
+        per_page = Counter(k for k in keys if k is not None)
         outcomes: list[Outcome | None] = [None] * len(batch)
         group: list[NewReview] = []
         group_at: list[int] = []
         group_keys: set[str] = set()
-        written: set[str] = set()  # url keys of the reviews this batch created
+        written: set[str] = set()  # pages this batch wrote reviews at
 
         def write_group() -> None:
             create_reviews(session, group)
@@ -395,40 +479,76 @@ class Importer:
                 outcomes[position] = Rejection(record.index, record.url, _reason(exc))
                 continue
             key = prepared.url_key
-            if not alone and key not in stored and key not in written and key not in group_keys:
+            if not alone and key not in stored and key not in written:
                 group.append(self._new_review(session, prepared))
                 group_at.append(position)
                 group_keys.add(key)
                 continue
             if group:
-                write_group()  # a later record of a URL sees the review its first one created
-            outcomes[position] = self._alone(session, prepared, stored, alone=alone)
+                write_group()  # a later record of a page sees the reviews written before it
+            outcomes[position] = self._alone(session, prepared, per_page[key], alone=alone)
+            written.add(key)
         if group:
             write_group()
         assert all(o is not None for o in outcomes)
         return [o for o in outcomes if o is not None]
 
     def _alone(
-        self, session: Session, prepared: _Prepared, stored: dict[str, int], *, alone: bool
+        self, session: Session, prepared: _Prepared, page_records: int, *, alone: bool
     ) -> Outcome:
-        """One record in a savepoint of its own: rolled back alone when it is rejected."""
+        """One record in a savepoint of its own: rolled back alone when it is rejected.
+        `page_records`: how many records of the batch are at its page."""
         savepoint = session.begin_nested()
         failures = (SQLAlchemyError, *_REJECTIONS) if alone else _REJECTIONS
         try:
-            existing_id = stored.get(prepared.url_key) or repo.review_id_by_url_key(
-                session, prepared.url_key
-            )
+            at_page = repo.reviews_at_pages(session, [prepared.url_key]).get(prepared.url_key, [])
+            existing_id = self._review_at_page(session, prepared, at_page, page_records)
             if existing_id is None:
-                create_reviews(session, [self._new_review(session, prepared)])
+                new = self._new_review(session, prepared)
+                new = replace(new, page_claims=frozenset(r.claim_id for r in at_page))
+                create_reviews(session, [new])
                 outcome = "created"
             else:
                 outcome = self._update(session, prepared, existing_id)
+                self._matched(prepared.url_key, existing_id)
             savepoint.commit()
         except failures as exc:
             savepoint.rollback()
             self._forget(session)
             return Rejection(prepared.index, prepared.url, _reason(exc))
         return outcome
+
+    def _review_at_page(
+        self,
+        session: Session,
+        prepared: _Prepared,
+        at_page: list[repo.PageReview],
+        page_records: int,
+    ) -> int | None:
+        """The stored review a record of a page is, if any: the page's review of the same claim
+        (the same wording in the same language); else, when the page holds one review and the
+        batch one record of it, that review, its claim corrected (as when a typo is fixed)."""
+        if not at_page:
+            return None
+        # A publisher the plan creates has no review anywhere yet.
+        mine = prepared.plan.publisher.id if prepared.plan.publisher is not None else None
+        others = sorted(
+            {r.publisher_id for r in at_page if not r.deleted and r.publisher_id != mine}
+        )
+        if others:
+            raise RecordRejected(f"this page holds reviews of publisher '{others[0]}'")
+        wording = (
+            prepared.claim.language,
+            prepared.text_key or claim_text_key(prepared.claim.text),
+        )
+        claims = {c.id: (c.language, c.text_key) for c in repo.claim_rows(session, _ids(at_page))}
+        same = next((r for r in at_page if claims.get(r.claim_id) == wording), None)
+        if same is not None:
+            return same.id
+        live = [r for r in at_page if not r.deleted]
+        if len(live) == 1 and page_records == 1:
+            return live[0].id
+        return None
 
     # --- one record -----------------------------------------------------------------------------
 
@@ -479,9 +599,7 @@ class Importer:
         claim_data, wanted = prepared.claim, prepared.review
         review = review_service.load_review(session, existing_id)
         if review.publisher_id != publisher.id:
-            raise RecordRejected(
-                f"this URL is already a review of publisher '{review.publisher_id}'"
-            )
+            raise RecordRejected(f"this page holds reviews of publisher '{review.publisher_id}'")
         if review.status == ReviewStatus.RETRACTED:
             raise RecordRejected("this review was retracted here; it is not imported again")
         if not may_import_over(self.principal, review.publisher_id, review.written_by):
@@ -625,6 +743,17 @@ def _url_key(record: ParsedReview | None) -> str | None:
         return normalize_url(record.url)
     except InvalidURL:
         return None  # rejected with the reason when the record is prepared
+
+
+def _ids(reviews: list[repo.PageReview]) -> list[int]:
+    return sorted({r.claim_id for r in reviews})
+
+
+def _page_key(url: str | None) -> str | None:
+    try:
+        return normalize_url(url) if url else None
+    except InvalidURL:
+        return None
 
 
 def _only(values: list[str]) -> str | None:
