@@ -2,11 +2,10 @@
 
 from email.utils import format_datetime
 
-import orjson
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.errors import PROBLEM_BASE
+from app.errors import error_response
 from app.storage.repositories import StoredDocument
 
 
@@ -28,7 +27,7 @@ class BodyLimitMiddleware:
         limit = self.limits.get(scope["path"], self.default_limit)
         for name, value in scope["headers"]:
             if name == b"content-length" and value.isdigit() and int(value) > limit:
-                await _reject(send, limit)
+                await _reject(scope["path"], send, limit)
                 return
         seen = 0
 
@@ -55,21 +54,20 @@ def document_headers(document: StoredDocument, cache_control: str) -> dict[str, 
     }
 
 
-async def _reject(send: Send, limit: int) -> None:
-    body = orjson.dumps(
-        {
-            "type": PROBLEM_BASE + "payload-too-large",
-            "title": "Request body too large",
-            "status": 413,
-            "detail": f"The request body is larger than the limit of {limit} bytes.",
-        }
+async def _reject(path: str, send: Send, limit: int) -> None:
+    status, body, media_type = error_response(
+        path,
+        413,
+        "payload-too-large",
+        "Request body too large",
+        f"The request body is larger than the limit of {limit} bytes.",
     )
     await send(
         {
             "type": "http.response.start",
-            "status": 413,
+            "status": status,
             "headers": [
-                (b"content-type", b"application/problem+json"),
+                (b"content-type", media_type.encode()),
                 (b"content-length", str(len(body)).encode()),
                 (b"connection", b"close"),
             ],

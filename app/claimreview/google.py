@@ -46,3 +46,36 @@ class GoogleClaimsResponse(_Google):
         exclude_if=_absent,
         description="Token for the next page; absent on the last page.",
     )
+
+
+class GoogleFieldViolation(_Google):
+    field: str = Field(description="The refused parameter, as Google spells it (`pageSize`).")
+    description: str = Field(description="What is wrong with it.")
+
+
+class GoogleErrorDetail(_Google):
+    type: str = Field(
+        alias="@type", description="`type.googleapis.com/google.rpc.BadRequest`, the only kind."
+    )
+    field_violations: list[GoogleFieldViolation] = Field(
+        alias="fieldViolations", description="Each refused parameter."
+    )
+
+
+class GoogleStatus(_Google):
+    code: int = Field(description="The HTTP status of the response.")
+    message: str = Field(description="What went wrong; names each refused parameter.")
+    status: str = Field(
+        description="google.rpc.Code name: `INVALID_ARGUMENT`, `NOT_FOUND`, `UNAUTHENTICATED`, "
+        "`PERMISSION_DENIED`, `ALREADY_EXISTS`, `ABORTED`, `RESOURCE_EXHAUSTED`, `UNAVAILABLE`..."
+    )
+    details: list[GoogleErrorDetail] | None = Field(
+        default=None, exclude_if=_absent, description="With INVALID_ARGUMENT: the parameters."
+    )
+
+
+class GoogleError(_Google):
+    """Google's error body (google.rpc.Status as JSON), the only error shape its client
+    libraries read: every error under /v1alpha1 has it."""
+
+    error: GoogleStatus = Field(description="The error.")
