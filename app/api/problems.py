@@ -104,6 +104,11 @@ def document_everywhere(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+_GOOGLE_INVALID = (
+    "A parameter is missing or invalid; `message` and `details` name it (INVALID_ARGUMENT)"
+)
+
+
 def _google_responses(responses: dict[str, Any]) -> dict[str, Any]:
     """A Google route's error responses as it sends them (`app.errors.google_error`): Google's
     error shape in application/json, at the status Google uses (422 is sent as 400, 412 as 409)."""
@@ -114,7 +119,9 @@ def _google_responses(responses: dict[str, Any]) -> dict[str, Any]:
             continue
         sent, name = google_status(int(status))
         description = f"{response['description']} ({name})"
-        if str(sent) in kept:
+        if sent == 400:
+            description = _GOOGLE_INVALID
+        elif str(sent) in kept:
             description = f"{kept[str(sent)]['description']}; {description}"
         kept[str(sent)] = {
             "description": description,

@@ -1,4 +1,5 @@
-"""Google Fact Check Tools API v1alpha1 `claims:search` response: its exact field names."""
+"""Google Fact Check Tools API v1alpha1 responses and errors, with its exact field names (as the
+discovery document shipped in google-api-python-client declares them)."""
 
 from datetime import datetime
 
@@ -40,6 +41,20 @@ class GoogleClaim(_Google):
 
 class GoogleClaimsResponse(_Google):
     claims: list[GoogleClaim] = Field(description="Matching claims.")
+    next_page_token: str | None = Field(
+        default=None,
+        alias="nextPageToken",
+        exclude_if=_absent,
+        description="Token for the next page; absent on the last page.",
+    )
+
+
+class GoogleImageSearchResult(_Google):
+    claim: GoogleClaim = Field(description="A claim that circulated as the image.")
+
+
+class GoogleImageSearchResponse(_Google):
+    results: list[GoogleImageSearchResult] = Field(description="Matching claims.")
     next_page_token: str | None = Field(
         default=None,
         alias="nextPageToken",
