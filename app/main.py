@@ -42,7 +42,7 @@ from app.api import (
 from app.api import metrics as metrics_routes
 from app.api.admission import RETRY_AFTER_SECONDS, Admission, AdmissionMiddleware
 from app.api.metrics import MetricsMiddleware
-from app.api.middleware import BodyLimitMiddleware
+from app.api.middleware import BodyLimitMiddleware, MethodOverrideMiddleware
 from app.api.ratelimit import (
     RateLimiter,
     RateLimitMiddleware,
@@ -88,8 +88,10 @@ def _problem_response(
 
 
 def _field_path(loc: tuple[Any, ...]) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
-    return ".".join(parts) or "body"
+    # Only the first element says where the field was: a parameter may be named `query`.
+    if loc and loc[0] in ("body", "query", "path", "header"):
+        loc = loc[1:]
+    return ".".join(str(p) for p in loc) or "body"
 
 
 _NAMED = re.compile(r"^([a-z_][a-z0-9_.]*): (.+)$", re.DOTALL)
@@ -275,6 +277,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ),
         exempt=problems.ALWAYS_ANSWERED.__contains__,
     )
+    # Inside the body limit, outside everything that reads the method (rate limit, cache).
+    app.add_middleware(MethodOverrideMiddleware)
     app.add_middleware(
         BodyLimitMiddleware,
         default_limit=settings.max_body_bytes,

@@ -123,9 +123,10 @@ def _check(mask: Mask, schema: dict[str, Any], defs: dict[str, Any], where: str)
     for name, below in mask.items():
         path = f"{where}.{name}" if where else name
         if name == "*":
-            for declared in properties.values():
-                if below:
-                    _check(below, declared, defs, path)
+            # A sub-selection under `*` applies to the fields that have fields of their own.
+            for key, declared in properties.items():
+                if below and "properties" in _object(declared, defs):
+                    _check(below, declared, defs, f"{where}.{key}" if where else key)
             continue
         if name not in properties:
             raise FieldMaskError(f"unknown field {path}")
