@@ -280,7 +280,7 @@ class TestLongQueries:
     ) -> None:
         publish("Bananas are radioactive")
         # Over 2,048 characters of URL, Google's client POSTs with X-HTTP-Method-Override: GET.
-        long_query = "bananas radioactive " + " ".join(["bananas"] * 400)
+        long_query = "Bananas are radioactive, says a post shared thousands of times. " * 40
         body = search(google_api(), query=long_query, fields="claims.text")
         assert body == {"claims": [{"text": "Bananas are radioactive"}]}
 
