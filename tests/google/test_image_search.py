@@ -203,3 +203,30 @@ class TestImageSearchErrors:
             image_search(api, imageUri="https://cdn.example/img/other.jpg", pageToken=token)
         assert raised.value.status_code == 400
         assert raised.value.reason == "Invalid pageToken: used with different filters"
+
+
+class TestReadCache:
+    def test_a_cached_answer_gives_way_to_a_new_claim(
+        self,
+        client: httpx.Client,
+        google_api: Callable[..., Resource],
+        seen_as_image: dict[str, Any],
+        editor_key: str,
+    ) -> None:
+        api = google_api()
+        before = image_search(api, imageUri=IMAGE, fields="results.claim.text")
+        assert image_search(api, imageUri=IMAGE, fields="results.claim.text") == before
+        body = {
+            "url": "https://verifact.example/checks/shark-again",
+            "rating": {"label": "False"},
+            "status": "published",
+            "claim": {
+                "text": "The flooded highway shark is back",
+                "language": "en",
+                "appearances": [{"url": IMAGE}],
+            },
+        }
+        assert client.post("/v1/reviews", json=body, headers=auth(editor_key)).status_code == 201
+        after = image_search(api, imageUri=IMAGE, fields="results.claim.text")
+        assert after["results"][0] == {"claim": {"text": "The flooded highway shark is back"}}
+        assert after["results"][1:] == before["results"]
