@@ -88,7 +88,9 @@ GOOGLE_PREFIX = "/v1alpha1"
 
 # google.rpc.Code by HTTP status, and the HTTP status Google sends with each (its canonical
 # mapping): a refused argument is 400 INVALID_ARGUMENT whether FastAPI said 400 or 422, and a
-# stale version (412 here) is Google's ABORTED, which Google's APIs answer with 409.
+# stale version (412 here) is Google's ABORTED, which Google's APIs answer with 409. Statuses
+# Google's table lacks keep their HTTP status (405 keeps its Allow header, 413 and 431 say what
+# to shrink) with the nearest code: Google calls a method a path lacks "not found".
 _GOOGLE_STATUS: dict[int, tuple[int, str]] = {
     400: (400, "INVALID_ARGUMENT"),
     401: (401, "UNAUTHENTICATED"),
