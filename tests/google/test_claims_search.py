@@ -295,3 +295,15 @@ class TestLongQueries:
         )
         assert response.status_code == 405
         assert response.json()["error"]["status"] == "NOT_FOUND"
+
+
+class TestWithAKey:
+    def test_the_client_sends_a_key_as_a_bearer_token(
+        self, google_api: Callable[..., Resource], publish: Publish, editor_key: str
+    ) -> None:
+        publish("Bananas are radioactive")
+        api = google_api(editor_key)
+        request = api.claims().search(query="bananas", fields="claims.text")
+        assert request.http.credentials.token == editor_key
+        assert "key=" not in request.uri
+        assert request.execute() == {"claims": [{"text": "Bananas are radioactive"}]}
