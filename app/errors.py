@@ -1,6 +1,11 @@
-"""Typed application errors, rendered as RFC 9457 problem details by one handler."""
+"""Typed application errors, and the one place that turns any error into its response body:
+RFC 9457 problem details everywhere, Google's `{"error": {"code", "message", "status"}}` under
+`/v1alpha1` (Google's client libraries read only that shape)."""
 
+import re
 from typing import Any
+
+import orjson
 
 
 class AppError(Exception):
@@ -75,3 +80,93 @@ def problem(status: int, code: str, title: str, detail: str, **extra: Any) -> di
     }
     body.update({k: v for k, v in extra.items() if v is not None})
     return body
+
+
+PROBLEM_JSON = "application/problem+json"
+GOOGLE_JSON = "application/json"
+GOOGLE_PREFIX = "/v1alpha1"
+
+# google.rpc.Code by HTTP status, and the HTTP status Google sends with each (its canonical
+# mapping): a refused argument is 400 INVALID_ARGUMENT whether FastAPI said 400 or 422, and a
+# stale version (412 here) is Google's ABORTED, which Google's APIs answer with 409. Statuses
+# Google's table lacks keep their HTTP status (405 keeps its Allow header, 413 and 431 say what
+# to shrink) with the nearest code: Google calls a method a path lacks "not found".
+_GOOGLE_STATUS: dict[int, tuple[int, str]] = {
+    400: (400, "INVALID_ARGUMENT"),
+    401: (401, "UNAUTHENTICATED"),
+    403: (403, "PERMISSION_DENIED"),
+    404: (404, "NOT_FOUND"),
+    405: (405, "NOT_FOUND"),
+    408: (408, "DEADLINE_EXCEEDED"),
+    409: (409, "ALREADY_EXISTS"),
+    410: (404, "NOT_FOUND"),
+    412: (409, "ABORTED"),
+    413: (413, "INVALID_ARGUMENT"),
+    422: (400, "INVALID_ARGUMENT"),
+    429: (429, "RESOURCE_EXHAUSTED"),
+    431: (431, "INVALID_ARGUMENT"),
+    500: (500, "INTERNAL"),
+    501: (501, "UNIMPLEMENTED"),
+    503: (503, "UNAVAILABLE"),
+    504: (504, "DEADLINE_EXCEEDED"),
+}
+
+
+def is_google(path: str) -> bool:
+    """Whether a request path is one of the Google-compatible routes (or would be one)."""
+    return path == GOOGLE_PREFIX or path.startswith(GOOGLE_PREFIX + "/")
+
+
+def google_status(status: int) -> tuple[int, str]:
+    """The HTTP status Google would send for ours, and its google.rpc.Code name."""
+    known = _GOOGLE_STATUS.get(status)
+    if known is not None:
+        return known
+    return (status, "FAILED_PRECONDITION" if status < 500 else "UNKNOWN")
+
+
+_SNAKE = re.compile(r"_([a-z0-9])")
+
+
+def google_field(field: str) -> str:
+    """A field path as Google spells its parameters: `page_token` is `pageToken`."""
+    return _SNAKE.sub(lambda m: m.group(1).upper(), field)
+
+
+def google_error(
+    status: int, detail: str, errors: list[dict[str, Any]] | None = None
+) -> tuple[int, dict[str, Any]]:
+    """Google's error body (google.rpc.Status as JSON) and the HTTP status to send it with.
+    The message names each refused parameter; `details` carries them as a google.rpc.BadRequest,
+    which Google's clients expose as `error_details`."""
+    code, name = google_status(status)
+    body: dict[str, Any] = {"code": code, "message": detail, "status": name}
+    if errors and name == "INVALID_ARGUMENT":
+        violations = [
+            {"field": google_field(str(e.get("field", ""))), "description": str(e.get("message"))}
+            for e in errors
+        ]
+        body["message"] = "; ".join(
+            f"Invalid {v['field']}: {v['description']}" for v in violations[:5]
+        )
+        body["details"] = [
+            {"@type": "type.googleapis.com/google.rpc.BadRequest", "fieldViolations": violations}
+        ]
+    return code, {"error": body}
+
+
+def error_response(
+    path: str,
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    errors: list[dict[str, Any]] | None = None,
+) -> tuple[int, bytes, str]:
+    """Status, body and media type of an error for a request to `path`: every error response
+    of the service (handlers and middleware alike) is made here, so no route can answer in the
+    wrong dialect."""
+    if is_google(path):
+        sent, body = google_error(status, detail, errors)
+        return sent, orjson.dumps(body), GOOGLE_JSON
+    return status, orjson.dumps(problem(status, code, title, detail, errors=errors)), PROBLEM_JSON

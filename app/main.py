@@ -10,7 +10,6 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio.to_thread
-import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
@@ -26,6 +25,7 @@ from app.api import (
     claims,
     embeds,
     feeds,
+    google,
     health,
     hygiene,
     ingest,
@@ -42,7 +42,7 @@ from app.api import (
 from app.api import metrics as metrics_routes
 from app.api.admission import RETRY_AFTER_SECONDS, Admission, AdmissionMiddleware
 from app.api.metrics import MetricsMiddleware
-from app.api.middleware import BodyLimitMiddleware
+from app.api.middleware import BodyLimitMiddleware, MethodOverrideMiddleware
 from app.api.ratelimit import (
     RateLimiter,
     RateLimitMiddleware,
@@ -54,32 +54,44 @@ from app.api.read_cache import ReadCache, ReadCacheMiddleware, poll
 from app.claimreview.jsonld import ClaimReview
 from app.config import Settings, get_settings
 from app.domain.page_tokens import PageTokens
-from app.errors import AppError, problem
+from app.errors import AppError, error_response
 from app.search.embeddings import load_embedder
 from app.storage.database import Database, make_database
 from app.storage.migrate import head_revision
 
 log = logging.getLogger("claimreview")
-PROBLEM_JSON = "application/problem+json"
 
 DESCRIPTION = """\
 Fact-checkers' claims and verdicts, stored, searched and served as schema.org ClaimReview.
 
 Three dialects: native snake_case JSON under `/v1`, schema.org JSON-LD (`.../claimreview`),
 and Google Fact Check Tools compatible JSON under `/v1alpha1`. Reads are public; writes need
-`Authorization: Bearer <api key>`. Errors are RFC 9457 problem details.
+`Authorization: Bearer <api key>`. Errors are RFC 9457 problem details, except under
+`/v1alpha1`, where they are Google's `{"error": {"code", "message", "status"}}`.
 """
 
 
-def _problem_response(status: int, code: str, title: str, detail: str, **extra: Any) -> Response:
-    headers = extra.pop("headers", None)
-    body = orjson.dumps(problem(status, code, title, detail, **extra))
-    return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+def _problem_response(
+    request: Request,
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    errors: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """Problem details, or Google's error shape under /v1alpha1 (`app.errors.error_response`)."""
+    sent, body, media_type = error_response(
+        request.scope["path"], status, code, title, detail, errors
+    )
+    return Response(body, status_code=sent, media_type=media_type, headers=headers)
 
 
 def _field_path(loc: tuple[Any, ...]) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
-    return ".".join(parts) or "body"
+    # Only the first element says where the field was: a parameter may be named `query`.
+    if loc and loc[0] in ("body", "query", "path", "header"):
+        loc = loc[1:]
+    return ".".join(str(p) for p in loc) or "body"
 
 
 _NAMED = re.compile(r"^([a-z_][a-z0-9_.]*): (.+)$", re.DOTALL)
@@ -95,19 +107,20 @@ def _field_error(error: Any) -> dict[str, str]:
     return {"field": path, "message": message}
 
 
-async def _app_error(_: Request, exc: Exception) -> Response:
+async def _app_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, AppError)
     return _problem_response(
-        exc.status, exc.code, exc.title, exc.detail, errors=exc.errors, headers=exc.headers
+        request, exc.status, exc.code, exc.title, exc.detail, errors=exc.errors, headers=exc.headers
     )
 
 
-async def _validation_error(_: Request, exc: Exception) -> Response:
+async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = list(exc.errors())
     if any(e.get("type") == "json_invalid" for e in errors):
         ctx = errors[0].get("ctx") or {}
         return _problem_response(
+            request,
             400,
             "malformed-json",
             "Malformed JSON",
@@ -115,16 +128,19 @@ async def _validation_error(_: Request, exc: Exception) -> Response:
         )
     fields = [_field_error(e) for e in errors]
     summary = "; ".join(f"{f['field']}: {f['message']}" for f in fields[:5])
-    return _problem_response(422, "validation-error", "Invalid request", summary, errors=fields)
+    return _problem_response(
+        request, 422, "validation-error", "Invalid request", summary, errors=fields
+    )
 
 
-async def _http_error(_: Request, exc: Exception) -> Response:
+async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     titles = {404: "Not found", 405: "Method not allowed", 413: "Request body too large"}
     detail = str(exc.detail)
     if exc.status_code == 400 and "parsing the body" in detail:
         detail = "The request body could not be read as JSON in UTF-8."
     return _problem_response(
+        request,
         exc.status_code,
         "http-" + str(exc.status_code),
         titles.get(exc.status_code, "Bad request" if exc.status_code < 500 else "Error"),
@@ -133,13 +149,14 @@ async def _http_error(_: Request, exc: Exception) -> Response:
     )
 
 
-async def _database_unavailable(_: Request, exc: Exception) -> Response:
+async def _database_unavailable(request: Request, exc: Exception) -> Response:
     """The database is unreachable, dropped the connection, timed out or is saturated: a 503
     the client may retry, never a 500. SQLAlchemy replaces a pool whose connections died, so
     the service recovers by itself when the database is back."""
     log.warning("database unavailable: %s", type(exc).__name__)
     metrics.UNAVAILABLE.labels("database").inc()
     return _problem_response(
+        request,
         503,
         "unavailable",
         "Service unavailable",
@@ -161,9 +178,11 @@ def _latest_cursor(db: Database) -> int | None:
         return cursor
 
 
-async def _unexpected(_: Request, exc: Exception) -> Response:
+async def _unexpected(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error", exc_info=exc)
-    return _problem_response(500, "internal", "Internal error", "Something went wrong on our side.")
+    return _problem_response(
+        request, 500, "internal", "Internal error", "Something went wrong on our side."
+    )
 
 
 ROUTERS = (
@@ -173,6 +192,7 @@ ROUTERS = (
     reviews,
     keys,
     search,
+    google,
     matching,
     ingest,
     feeds,
@@ -260,6 +280,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         limiter=rate_limiter,
         exempt=problems.ALWAYS_ANSWERED.__contains__,
     )
+    # Inside the body limit, outside everything that reads the method (rate limit, cache).
+    app.add_middleware(MethodOverrideMiddleware)
     app.add_middleware(
         BodyLimitMiddleware,
         default_limit=settings.max_body_bytes,

@@ -13,27 +13,24 @@ import asyncio
 import time
 from collections.abc import Callable
 
-import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import metrics
-from app.errors import problem
+from app.errors import error_response
 
 RETRY_AFTER_SECONDS = 1
 
 
-def unavailable_body(detail: str) -> bytes:
-    return orjson.dumps(problem(503, "unavailable", "Service unavailable", detail))
-
-
-async def send_unavailable(send: Send, detail: str) -> None:
-    body = unavailable_body(detail)
+async def send_unavailable(path: str, send: Send, detail: str) -> None:
+    status, body, media_type = error_response(
+        path, 503, "unavailable", "Service unavailable", detail
+    )
     await send(
         {
             "type": "http.response.start",
-            "status": 503,
+            "status": status,
             "headers": [
-                (b"content-type", b"application/problem+json"),
+                (b"content-type", media_type.encode()),
                 (b"content-length", str(len(body)).encode()),
                 (b"retry-after", str(RETRY_AFTER_SECONDS).encode()),
             ],
@@ -118,7 +115,7 @@ class AdmissionMiddleware:
             return
         refused = await self.admission.enter()
         if refused is not None:
-            await send_unavailable(send, refused)
+            await send_unavailable(scope["path"], send, refused)
             return
         if self.no_deadline(scope["path"]):
             try:
@@ -145,7 +142,9 @@ class AdmissionMiddleware:
         abandoned = True
         metrics.UNAVAILABLE.labels("deadline").inc()
         await send_unavailable(
-            send, f"The database did not answer within {self.deadline:g} s; try again later."
+            scope["path"],
+            send,
+            f"The database did not answer within {self.deadline:g} s; try again later.",
         )
 
     def _finished(self, task: "asyncio.Future[None]") -> None:

@@ -20,7 +20,7 @@ import orjson
 from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from app.errors import problem
+from app.errors import error_response, problem
 
 MAX_HEAD_BYTES = 64 * 1024  # request line and headers; browsers send 1-8 KiB, cookies included
 MAX_HEADERS = 100
@@ -151,12 +151,13 @@ async def _answer(send: Send, status: int, body: bytes, headers: list[tuple[byte
     await send({"type": "http.response.body", "body": body})
 
 
-async def _refuse(send: Send, status: int, code: str, detail: str) -> None:
+async def _refuse(scope: Scope, send: Send, status: int, code: str, detail: str) -> None:
+    sent, body, media_type = error_response(scope["path"], status, code, _TITLES[status], detail)
     await _answer(
         send,
-        status,
-        _problem_bytes(status, code, detail),
-        [(b"content-type", b"application/problem+json"), (b"connection", b"close")],
+        sent,
+        body,
+        [(b"content-type", media_type.encode()), (b"connection", b"close")],
     )
 
 
@@ -205,17 +206,19 @@ class HygieneMiddleware:
         headers = scope["headers"]
         size = sum(len(name) + len(value) + 4 for name, value in headers)
         if len(headers) > MAX_HEADERS or size > MAX_HEAD_BYTES:
-            await _refuse(send, 431, "headers-too-large", _head_too_large())
+            await _refuse(scope, send, 431, "headers-too-large", _head_too_large())
             return
         raw_path = scope.get("raw_path") or scope["path"].encode("utf-8", "surrogateescape")
         target = raw_path + b"?" + scope.get("query_string", b"")
         if b"%00" in target or b"\x00" in target or "\x00" in scope["path"]:
-            await _refuse(send, 400, "bad-request", "The path or query contains a NUL (%00).")
+            await _refuse(
+                scope, send, 400, "bad-request", "The path or query contains a NUL (%00)."
+            )
             return
         if scope["method"] == "OPTIONS" and not _is_preflight(headers):
             methods = allowed_methods(scope["app"], scope["path"])
             if not methods:
-                await _refuse(send, 404, "not-found", f"No resource at {scope['path']}.")
+                await _refuse(scope, send, 404, "not-found", f"No resource at {scope['path']}.")
                 return
             await _answer(send, 204, b"", [(b"allow", ", ".join(methods).encode())])
             return

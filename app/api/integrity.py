@@ -11,12 +11,11 @@ import logging
 import sqlite3
 from typing import Any
 
-import orjson
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from sqlalchemy.exc import IntegrityError
 
-from app.errors import problem
+from app.errors import error_response
 
 log = logging.getLogger("claimreview")
 
@@ -43,7 +42,7 @@ def _constraint(orig: Any) -> tuple[bool, str]:
     return unique, (getattr(diag, "constraint_name", None) or "")
 
 
-async def _integrity_error(_: Request, exc: Exception) -> Response:
+async def _integrity_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, IntegrityError)
     unique, constraint = _constraint(exc.orig)
     field, message = _FIELDS.get(constraint, ("body", "conflicts with a concurrent change"))
@@ -51,14 +50,15 @@ async def _integrity_error(_: Request, exc: Exception) -> Response:
         # A row this write refers to went away meanwhile (a foreign key): also a conflict.
         field, message = "body", "refers to something changed or removed meanwhile"
     log.info("write refused by the database: %s (%s)", type(exc.orig).__name__, constraint)
-    body = problem(
+    status, body, media_type = error_response(
+        request.scope["path"],
         409,
         "conflict",
         "Conflict",
         f"{field}: {message}; it was written by a concurrent request.",
         errors=[{"field": field, "message": message}],
     )
-    return Response(orjson.dumps(body), status_code=409, media_type="application/problem+json")
+    return Response(body, status_code=status, media_type=media_type)
 
 
 def install(app: FastAPI) -> None:

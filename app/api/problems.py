@@ -4,6 +4,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from app.claimreview.google import GoogleError
+from app.errors import google_status, is_google
+
 
 class FieldError(BaseModel):
     field: str = Field(description="Dotted path of the invalid field, e.g. `rating.value`.")
@@ -84,6 +87,8 @@ def document_everywhere(schema: dict[str, Any]) -> dict[str, Any]:
             if path not in ALWAYS_ANSWERED:
                 responses.setdefault("429", _response(429))
                 responses.setdefault("503", _response(503))
+            if is_google(path):
+                responses = _google_responses(responses)
             operation["responses"] = dict(sorted(responses.items()))
     components = schema.get("components", {}).get("schemas", {})
     components.pop("HTTPValidationError", None)
@@ -91,4 +96,37 @@ def document_everywhere(schema: dict[str, Any]) -> dict[str, Any]:
     components.setdefault(
         "Problem", Problem.model_json_schema(ref_template="#/components/schemas/{model}")
     )
+    google = GoogleError.model_json_schema(
+        by_alias=True, mode="serialization", ref_template="#/components/schemas/{model}"
+    )
+    components.update(google.pop("$defs", {}))
+    components.setdefault("GoogleError", google)
     return schema
+
+
+_GOOGLE_INVALID = (
+    "A parameter is missing or invalid; `message` and `details` name it (INVALID_ARGUMENT)"
+)
+
+
+def _google_responses(responses: dict[str, Any]) -> dict[str, Any]:
+    """A Google route's error responses as it sends them (`app.errors.google_error`): Google's
+    error shape in application/json, at the status Google uses (422 is sent as 400, 412 as 409)."""
+    kept: dict[str, Any] = {}
+    for status, response in responses.items():
+        if not status.isdigit() or int(status) < 400:
+            kept[status] = response
+            continue
+        sent, name = google_status(int(status))
+        description = f"{response['description']} ({name})"
+        if sent == 400:
+            description = _GOOGLE_INVALID
+        elif str(sent) in kept:
+            description = f"{kept[str(sent)]['description']}; {description}"
+        kept[str(sent)] = {
+            "description": description,
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/GoogleError"}}
+            },
+        }
+    return kept

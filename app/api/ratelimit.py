@@ -3,10 +3,11 @@ keyed ones. Counters live in memory, or in Redis when `CLAIMREVIEW_REDIS_URL` is
 every instance counts against the same budget.
 
 Every answer carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` (seconds);
-a refused one is a 429 problem+json with `Retry-After`. The client address is the connection's
-peer, or, only when that peer is a trusted proxy (`CLAIMREVIEW_FORWARDED_ALLOW_IPS`), the
-nearest untrusted address in `X-Forwarded-For`. Should the counter store fail (Redis down), the
-request is served: a broken limiter must not take the API down with it.
+a refused one is a 429 with `Retry-After` (problem+json, or Google's shape under /v1alpha1).
+The client address is the connection's peer, or, only when that peer is a trusted proxy
+(`CLAIMREVIEW_FORWARDED_ALLOW_IPS`), the nearest untrusted address in `X-Forwarded-For`.
+Should the counter store fail (Redis down), the request is served: a broken limiter must not
+take the API down with it.
 """
 
 import hashlib
@@ -17,14 +18,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import orjson
 from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import FixedWindowRateLimiter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import metrics
-from app.errors import problem
+from app.errors import error_response
 
 log = logging.getLogger("claimreview.ratelimit")
 
@@ -144,7 +144,7 @@ class RateLimitMiddleware:
             return
         if not decision.allowed:
             metrics.RATE_LIMITED.inc()
-            await _refuse(send, decision)
+            await _refuse(scope["path"], send, decision)
             return
         headers = decision.headers()
 
@@ -156,22 +156,21 @@ class RateLimitMiddleware:
         await self.app(scope, receive, with_headers)
 
 
-async def _refuse(send: Send, decision: Decision) -> None:
+async def _refuse(path: str, send: Send, decision: Decision) -> None:
     retry = max(1, decision.reset_seconds)
-    body = orjson.dumps(
-        problem(
-            429,
-            "rate-limited",
-            "Too many requests",
-            f"More than {decision.limit} requests in the window; try again in {retry} s.",
-        )
+    status, body, media_type = error_response(
+        path,
+        429,
+        "rate-limited",
+        "Too many requests",
+        f"More than {decision.limit} requests in the window; try again in {retry} s.",
     )
     await send(
         {
             "type": "http.response.start",
-            "status": 429,
+            "status": status,
             "headers": [
-                (b"content-type", b"application/problem+json"),
+                (b"content-type", media_type.encode()),
                 (b"content-length", str(len(body)).encode()),
                 (b"retry-after", str(retry).encode()),
                 *decision.headers(),

@@ -14,6 +14,8 @@ database. What keeps the cache correct:
   raced a commit is never kept.
 - When the poller has not heard from the database for `STALE_SECONDS` (unreachable, saturated),
   the cache is bypassed: it never serves from a past it cannot vouch for.
+- The key is the path and the whole query string: `fields=` and every other parameter give
+  answers of their own.
 - Requests with a key (drafts are visible to their publisher) and conditional requests go to
   the routes. Entries also expire after `TTL_SECONDS`, for answers that depend on the clock
   (`max_age_days`).
@@ -41,7 +43,8 @@ MAX_BYTES = 64 * 1024 * 1024
 
 # The hot reads, each answered only from published data that the change log tracks.
 CACHEABLE = re.compile(
-    r"/v1/lookup|/v1/search|/v1alpha1/claims:search|/v1/reviews/[0-9]{1,19}/claimreview"
+    r"/v1/lookup|/v1/search|/v1alpha1/claims:search|/v1alpha1/claims:imageSearch"
+    r"|/v1/reviews/[0-9]{1,19}/claimreview"
 )
 _VARY = (b"authorization", b"if-none-match", b"if-modified-since", b"cookie")
 

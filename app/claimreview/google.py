@@ -1,4 +1,5 @@
-"""Google Fact Check Tools API v1alpha1 `claims:search` response: its exact field names."""
+"""Google Fact Check Tools API v1alpha1 responses and errors, with its exact field names (as the
+discovery document shipped in google-api-python-client declares them)."""
 
 from datetime import datetime
 
@@ -46,3 +47,50 @@ class GoogleClaimsResponse(_Google):
         exclude_if=_absent,
         description="Token for the next page; absent on the last page.",
     )
+
+
+class GoogleImageSearchResult(_Google):
+    claim: GoogleClaim = Field(description="A claim that circulated as the image.")
+
+
+class GoogleImageSearchResponse(_Google):
+    results: list[GoogleImageSearchResult] = Field(description="Matching claims.")
+    next_page_token: str | None = Field(
+        default=None,
+        alias="nextPageToken",
+        exclude_if=_absent,
+        description="Token for the next page; absent on the last page.",
+    )
+
+
+class GoogleFieldViolation(_Google):
+    field: str = Field(description="The refused parameter, as Google spells it (`pageSize`).")
+    description: str = Field(description="What is wrong with it.")
+
+
+class GoogleErrorDetail(_Google):
+    type: str = Field(
+        alias="@type", description="`type.googleapis.com/google.rpc.BadRequest`, the only kind."
+    )
+    field_violations: list[GoogleFieldViolation] = Field(
+        alias="fieldViolations", description="Each refused parameter."
+    )
+
+
+class GoogleStatus(_Google):
+    code: int = Field(description="The HTTP status of the response.")
+    message: str = Field(description="What went wrong; names each refused parameter.")
+    status: str = Field(
+        description="google.rpc.Code name: `INVALID_ARGUMENT`, `NOT_FOUND`, `UNAUTHENTICATED`, "
+        "`PERMISSION_DENIED`, `ALREADY_EXISTS`, `ABORTED`, `RESOURCE_EXHAUSTED`, `UNAVAILABLE`..."
+    )
+    details: list[GoogleErrorDetail] | None = Field(
+        default=None, exclude_if=_absent, description="With INVALID_ARGUMENT: the parameters."
+    )
+
+
+class GoogleError(_Google):
+    """Google's error body (google.rpc.Status as JSON), the only error shape its client
+    libraries read: every error under /v1alpha1 has it."""
+
+    error: GoogleStatus = Field(description="The error.")

@@ -704,7 +704,11 @@ def _claimant(
 
 
 def _appearance_url(value: Any) -> str | None:
-    return http_url(value.get("url") if isinstance(value, dict) else value)
+    """An appearance's address: a URL, or an object's `url`, or else its `contentUrl` (an
+    `ImageObject` or `VideoObject` names the file it is: the image a claim circulated as)."""
+    if isinstance(value, dict):
+        return http_url(value.get("url")) or http_url(value.get("contentUrl"))
+    return http_url(value)
 
 
 def _appearances(item: Mapping[str, Any]) -> tuple[tuple[str, str | None], ...]:

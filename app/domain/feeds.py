@@ -8,6 +8,7 @@ from typing import Any
 import orjson
 from sqlmodel import Session
 
+from app.domain.fields import MAX_ID
 from app.domain.page_tokens import PageTokens, fingerprint
 from app.domain.render import iso
 from app.domain.schemas import ChangeList, ChangePublic, ChangeType
@@ -19,7 +20,9 @@ from app.storage import repositories as repo
 def _cursor(value: str | None) -> int:
     if value is None or value == "":
         return 0
-    if not value.isdigit() or len(value) > 18:
+    # Cursors are the change log's integer keys: one past them is no cursor (and PostgreSQL
+    # would refuse to compare its INTEGER column with it).
+    if not value.isdigit() or len(value) > 18 or int(value) > MAX_ID:
         raise BadRequest(
             "after must be a cursor this service returned.",
             errors=[{"field": "after", "message": "not a cursor"}],

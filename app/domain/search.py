@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -36,12 +36,19 @@ class SearchQuery:
     page_token: str | None = None
     offset: int = 0
     passage: bool = False  # rank `q` as a passage whatever its length (claim matching)
+    # Only claims with a published review in this language (primary subtag), whatever the
+    # claim's own language: Google's `languageCode` (an English fact-check of a Hindi post).
+    review_language: str | None = None
+    # List only the reviews that the publisher and review-language filters select, and drop
+    # claims left with none (Google lists a site's reviews, not every review of its claims).
+    only_matching_reviews: bool = False
 
     def has_filter(self) -> bool:
         return any(
             v is not None
             for v in (
                 self.language,
+                self.review_language,
                 self.publisher,
                 self.verdict,
                 self.claimant,
@@ -129,7 +136,33 @@ def known_passage_terms(terms: Sequence[QueryTerm], stats: CorpusStats) -> list[
 def search(session: Session, query: SearchQuery, tokens: PageTokens) -> SearchPage:
     """Claims for a query or a passage, and filters: `search_hits`, then the claims read."""
     page = search_hits(session, query, tokens)
-    return SearchPage(load_results(session, page.hits), page.next_page_token)
+    results = load_results(session, page.hits)
+    if query.only_matching_reviews:
+        results = matching_reviews(session, results, query.publisher, query.review_language)
+    return SearchPage(results, page.next_page_token)
+
+
+def matching_reviews(
+    session: Session,
+    results: list[Result],
+    publisher: str | None,
+    review_language: str | None,
+) -> list[Result]:
+    """Each result with only the reviews by `publisher` (id or site) and in `review_language`;
+    results left without a review are dropped (a review unpublished since the search ran)."""
+    publishers = set(matching_publishers(session, publisher)) if publisher else None
+    language = primary_language(review_language) if review_language else None
+    kept = []
+    for result in results:
+        reviews = [
+            r
+            for r in result.reviews
+            if (publishers is None or r.publisher_id in publishers)
+            and (language is None or primary_language(r.language) == language)
+        ]
+        if reviews:
+            kept.append(replace(result, reviews=reviews))
+    return kept
 
 
 def search_hits(
@@ -170,6 +203,7 @@ def search_hits(
         query.max_age_days,
         query.since.isoformat() if query.since else None,
         query.until.isoformat() if query.until else None,
+        query.review_language,
     )
     after: After | None = None
     stats: CorpusStats | None = None
@@ -198,6 +232,7 @@ def search_hits(
     filters = Filters(
         language=language,
         publisher_ids=matching_publishers(session, query.publisher) if query.publisher else None,
+        review_language=primary_language(query.review_language) if query.review_language else None,
         verdict=query.verdict,
         claimant=claimant,
         since=since,

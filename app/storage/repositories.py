@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Column, Connection, Row, Table, bindparam, func, insert, text
+from sqlalchemy import Column, Connection, Row, Table, bindparam, exists, func, insert, or_, text
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Dialect
 from sqlmodel import Session, SQLModel, col, select
@@ -592,6 +592,41 @@ _PUBLISHED_REVIEW_ROWS = (
     .where(_review_table.c.deleted_at.is_(None))
     .order_by(_review_table.c.date_published.desc(), _review_table.c.id)
 )
+
+
+def claim_ids_seen_at(
+    session: Session,
+    url_key: str,
+    review_language: str | None,
+    before_id: int | None,
+    limit: int,
+    offset: int,
+) -> list[int]:
+    """Live claims that appeared at this normalised address and have a published review (in
+    `review_language`, a primary subtag, when given), newest claim first, below `before_id`:
+    an image search. Reads the indexed appearance.url_key."""
+    appearance, claim, review = _appearance_table, _claim_table, _review_table
+    reviewed = exists().where(
+        review.c.claim_id == appearance.c.claim_id,
+        review.c.status == "published",
+        review.c.deleted_at.is_(None),
+    )
+    if review_language:
+        reviewed = reviewed.where(
+            or_(
+                review.c.language == review_language, review.c.language.like(review_language + "-%")
+            )
+        )
+    query = (
+        sa_select(appearance.c.claim_id)
+        .distinct()
+        .join(claim, claim.c.id == appearance.c.claim_id)
+        .where(appearance.c.url_key == url_key, claim.c.deleted_at.is_(None), reviewed)
+    )
+    if before_id is not None:
+        query = query.where(appearance.c.claim_id < before_id)
+    query = query.order_by(appearance.c.claim_id.desc()).limit(limit).offset(offset)
+    return [row[0] for row in session.connection().execute(query)]
 
 
 def claim_rows(session: Session, ids: Sequence[int]) -> Sequence[Row[Any]]:

@@ -38,6 +38,7 @@ class CorpusStats:
 class Filters:
     language: str | None = None  # primary subtag
     publisher_ids: tuple[str, ...] | None = None  # None: any publisher; (): none matches
+    review_language: str | None = None  # primary subtag of a published review's language
     verdict: str | None = None
     claimant: tuple[QueryTerm, ...] = ()
     since: datetime | None = None
@@ -374,6 +375,12 @@ class SearchIndex:
             review.append(f"r.publisher_id IN ({names})")
         if filters.verdict:
             review.append(f"r.verdict = {sql.bind(filters.verdict)}")
+        if filters.review_language:
+            # Stored tags are normalised (`fr`, `fr-CA`): the primary subtag, then any region.
+            review.append(
+                f"(r.language = {sql.bind(filters.review_language)} "
+                f"OR r.language LIKE {sql.bind(filters.review_language + '-%')})"
+            )
         if review:
             conditions.append(
                 f"EXISTS (SELECT 1 FROM review r {self._published_reviews_index()} "

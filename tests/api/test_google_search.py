@@ -32,8 +32,12 @@ class TestGoogleShape:
 
     def test_query_is_required_without_site_filter(self, client: httpx.Client) -> None:
         response = client.get("/v1alpha1/claims:search")
-        assert response.status_code == 422
-        assert response.json()["errors"][0]["field"] == "query"
+        assert response.status_code == 400
+        assert response.headers["content-type"] == "application/json"
+        error = response.json()["error"]
+        assert error["code"] == 400
+        assert error["status"] == "INVALID_ARGUMENT"
+        assert error["message"] == "Invalid query: required without reviewPublisherSiteFilter"
 
     def test_site_filter_alone_lists_that_publishers_claims(
         self,
@@ -67,7 +71,23 @@ class TestGoogleShape:
         assert {c["text"] for c in first["claims"]}.isdisjoint(c["text"] for c in second["claims"])
 
     @pytest.mark.parametrize(
-        "params", [{"query": "x", "pageSize": 0}, {"query": "x", "maxAgeDays": -1}]
+        ("params", "named"),
+        [
+            ({"query": "x", "pageSize": -1}, "pageSize"),
+            ({"query": "x", "pageSize": 2**31}, "pageSize"),
+            ({"query": "x", "maxAgeDays": -1}, "maxAgeDays"),
+            ({"query": "x", "offset": -3}, "offset"),
+            ({"query": "x", "languageCode": "not a language"}, "languageCode"),
+            ({"query": "x", "pageToken": "forged.token"}, "pageToken"),
+        ],
     )
-    def test_bad_parameters_are_422(self, client: httpx.Client, params: dict[str, Any]) -> None:
-        assert client.get("/v1alpha1/claims:search", params=params).status_code == 422
+    def test_bad_parameters_are_invalid_argument_naming_them(
+        self, client: httpx.Client, params: dict[str, Any], named: str
+    ) -> None:
+        response = client.get("/v1alpha1/claims:search", params=params)
+        assert response.status_code == 400
+        error = response.json()["error"]
+        assert (error["code"], error["status"]) == (400, "INVALID_ARGUMENT")
+        assert error["message"].startswith(f"Invalid {named}: ")
+        violations = error["details"][0]["fieldViolations"]
+        assert [v["field"] for v in violations] == [named]

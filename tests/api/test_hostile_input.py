@@ -39,7 +39,11 @@ class TestPageTokens:
     ) -> None:
         response = client.get(path, params={**others, name: token})
         assert response.status_code == 400, response.text
-        assert response.headers["content-type"] == "application/problem+json"
+        if path.startswith("/v1alpha1/"):  # Google's error shape there
+            assert response.headers["content-type"] == "application/json"
+            assert response.json()["error"]["status"] == "INVALID_ARGUMENT"
+        else:
+            assert response.headers["content-type"] == "application/problem+json"
 
 
 class TestDates:

@@ -12,7 +12,10 @@ from hypothesis import strategies as st
 OPERATORS = st.sampled_from(
     ['"', "*", "^", "-", ":", "(", ")", "AND", "OR", "NOT", "NEAR", "'", "&", "|", "!", "<->", "\\"]
 )
-QUERIES = st.lists(st.one_of(st.text(max_size=30), OPERATORS), max_size=12).map(" ".join)
+# Without NUL: a NUL anywhere in a URL is refused before any route (app.api.hygiene, 400),
+# which tests/api/test_hostile_input.py checks; this property is about what search makes of text.
+TEXT = st.text(st.characters(exclude_characters="\x00"), max_size=30)
+QUERIES = st.lists(st.one_of(TEXT, OPERATORS), max_size=12).map(" ".join)
 
 
 @pytest.fixture

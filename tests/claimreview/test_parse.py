@@ -625,6 +625,36 @@ def test_item_reviewed_creative_work_with_empty_strings() -> None:
     assert review.appearances == ()
 
 
+def test_image_and_video_appearances_keep_their_content_url() -> None:
+    review = _one(
+        _claimreview(
+            itemReviewed={
+                "@type": "Claim",
+                "appearance": [
+                    {"@type": "ImageObject", "contentUrl": "https://cdn.example/hoax.jpg"},
+                    {"@type": "VideoObject", "contentUrl": "https://cdn.example/hoax.mp4"},
+                    {
+                        "@type": "ImageObject",
+                        "url": "https://x.com/a/1",
+                        "contentUrl": "https://b/",
+                    },
+                    {"@type": "ImageObject", "contentUrl": "not a url"},
+                ],
+                "firstAppearance": {
+                    "@type": "ImageObject",
+                    "contentUrl": "https://cdn.example/1.png",
+                },
+            }
+        )
+    )
+    assert [url for url, _ in review.appearances] == [
+        "https://cdn.example/hoax.jpg",
+        "https://cdn.example/hoax.mp4",
+        "https://x.com/a/1",
+    ]
+    assert review.first_appearance == "https://cdn.example/1.png"
+
+
 def test_claimant() -> None:
     def claimant(author: Any) -> tuple[Any, ...]:
         review = _one(_claimreview(itemReviewed={"author": author}))
