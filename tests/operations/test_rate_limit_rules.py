@@ -120,6 +120,13 @@ class TestBuckets:
         assert item is self.limiter.anonymous
         assert bucket == "addr:192.0.2.1"
 
+    def test_behind_a_trusted_proxy_the_forwarded_client_is_the_bucket(self) -> None:
+        limiter = RateLimiter(
+            parse_limit("5/minute"), None, MemoryStorage(), trusted_networks(["192.0.2.0/24"])
+        )
+        _, bucket = limiter.bucket(scope("192.0.2.1", ("X-Forwarded-For", "203.0.113.5")))
+        assert bucket == "addr:203.0.113.5"
+
     def test_the_headers_name_limit_remaining_and_reset(self) -> None:
         assert Decision(True, 5, 3, 42).headers() == [
             (b"ratelimit-limit", b"5"),
@@ -149,18 +156,25 @@ def test_decisions_count_down_within_the_window() -> None:
     assert decide(limiter, scope("192.0.2.1", ("Authorization", "Bearer k"))) == [None]
 
 
-def test_a_failing_counter_store_lets_requests_through_and_says_so_once(
+def test_a_failing_counter_store_lets_requests_through_and_says_so_each_minute(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     closed = counter_storage("redis://127.0.0.1:1/0")  # nothing listens on port 1
     limiter = RateLimiter(parse_limit("1/minute"), None, closed, [])
     with caplog.at_level(logging.WARNING, logger="claimreview.ratelimit"):
         decisions = decide(limiter, scope("192.0.2.1"), 3)
-    assert decisions == [None, None, None]
-    warnings = [r for r in caplog.records if r.name == "claimreview.ratelimit"]
-    assert len(warnings) == 1
-    assert "rate limits not enforced" in warnings[0].getMessage()
-    assert time.monotonic() - limiter._failing_since < 60
+        assert decisions == [None, None, None]
+        warnings = [r for r in caplog.records if r.name == "claimreview.ratelimit"]
+        assert len(warnings) == 1
+        message = warnings[0].getMessage()
+        prefix = "rate limits not enforced, counter store failing: "
+        assert message.startswith(prefix)
+        assert len(message) > len(prefix)  # the store's own error follows
+        # A minute later, still failing: said again, once.
+        limiter._failing_since = time.monotonic() - 60.5
+        assert decide(limiter, scope("192.0.2.1"), 2) == [None, None]
+        warnings = [r for r in caplog.records if r.name == "claimreview.ratelimit"]
+        assert len(warnings) == 2
 
 
 @pytest.fixture
@@ -219,6 +233,9 @@ def test_the_middleware_counts_refuses_and_exempts(limited: LiveServer) -> None:
             headers={"Origin": "https://a.example", "Access-Control-Request-Method": "GET"},
         )
         assert preflight.status_code == 200
+        plain_options = client.options(LOOKUP)
+        assert plain_options.status_code != 429
+        assert "ratelimit-limit" not in plain_options.headers
         keyed = client.get(LOOKUP, headers=auth("not-a-real-key"))
         assert keyed.status_code != 429
         assert "ratelimit-limit" not in keyed.headers
