@@ -58,6 +58,8 @@ from app.errors import AppError, problem
 from app.search.embeddings import load_embedder
 from app.storage.database import Database, make_database
 from app.storage.migrate import head_revision
+from app.web import routes as web
+from app.web.security import PageHeadersMiddleware
 
 log = logging.getLogger("claimreview")
 PROBLEM_JSON = "application/problem+json"
@@ -228,9 +230,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.migration_head = head_revision()
     # Loaded once, here: a configured model that cannot be opened stops the start-up.
     app.state.embed = load_embedder(settings.embedding_model) if settings.embedding_model else None
-    app.state.page_tokens = PageTokens(
-        settings.token_secret.encode() if settings.token_secret else secrets.token_bytes(32)
-    )
+    secret = settings.token_secret.encode() if settings.token_secret else secrets.token_bytes(32)
+    app.state.page_tokens = PageTokens(secret)
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
@@ -260,7 +261,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         BodyLimitMiddleware,
         default_limit=settings.max_body_bytes,
-        limits={"/v1/import": settings.max_import_bytes},
+        limits={"/v1/import": settings.max_import_bytes, "/app/import": settings.max_import_bytes},
     )
     app.add_middleware(
         MetricsMiddleware,
@@ -288,10 +289,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ],
         max_age=86400,
     )
+    app.add_middleware(PageHeadersMiddleware)  # the web app's CSP, no-store
     integrity.install(app)  # a unique key taken by a concurrent write: 409
     hygiene.install(app)  # outermost: header limits, NUL in the URL, bare OPTIONS
     for module in ROUTERS:
         app.include_router(module.router)
+    web.install(app, secret)  # the newsroom web app at /app/, left out of the OpenAPI
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
