@@ -144,6 +144,7 @@ async def _posted(request: Request, bound_to: str | None) -> FormData:
     form = await request.form()
     token = form.get("csrf")
     if not _signer(request).csrf_valid(bound_to, token if isinstance(token, str) else None):
+        await form.close()
         raise CrossSite
     return form
 
@@ -444,7 +445,10 @@ async def import_upload(request: Request) -> Response:
     principal, web = await _signed_in(request)
     form = await _posted(request, web.token)
     upload = form.get("file")
-    content = await upload.read() if isinstance(upload, UploadFile) else b""
+    try:
+        content = await upload.read() if isinstance(upload, UploadFile) else b""
+    finally:
+        await form.close()
     try:
         report = await run_in_threadpool(service.import_file, _db(request), principal, content)
     except service.FormRefused as refused:
