@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from tests.api.test_embeds import HOSTILE
-from tests.conftest import MISSING, LiveServer, auth
+from tests.conftest import MISSING, LiveServer
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
@@ -232,7 +232,7 @@ class TestNewsroom:
             }.items()
         )
         attack = f'<!doctype html><form method="post" action="{target}">{fields}<button>Go</button></form>'
-        with attacker_site(attack) as port:
+        with AttackerSite(attack) as port:
             evil = context.new_page()
             evil.goto(f"http://{attacker_host}:{port}/")
             with evil.expect_navigation() as navigation:
@@ -282,7 +282,9 @@ class _Attacker(BaseHTTPRequestHandler):
         pass
 
 
-class attacker_site:  # noqa: N801 - used as a context manager
+class AttackerSite:
+    """A page of another origin, served on a free port of 127.0.0.1."""
+
     def __init__(self, page: str) -> None:
         handler = type("Handler", (_Attacker,), {"body": page.encode()})
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
