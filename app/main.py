@@ -245,7 +245,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         admission=admission,
         exempt=problems.ALWAYS_ANSWERED.__contains__,
         deadline=settings.request_timeout_seconds,
-        no_deadline=frozenset({"/v1/import"}).__contains__,
+        no_deadline=frozenset({"/v1/import", "/app/import"}).__contains__,
     )
     app.add_middleware(ReadCacheMiddleware, cache=read_cache)
     app.add_middleware(
@@ -267,7 +267,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         MetricsMiddleware,
         templates=[
             (route.path_regex, route.path)
-            for module in ROUTERS
+            for module in (*ROUTERS, web)
             for route in module.router.routes
             if isinstance(route, APIRoute)
         ],
