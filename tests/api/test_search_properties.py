@@ -12,7 +12,9 @@ from hypothesis import strategies as st
 OPERATORS = st.sampled_from(
     ['"', "*", "^", "-", ":", "(", ")", "AND", "OR", "NOT", "NEAR", "'", "&", "|", "!", "<->", "\\"]
 )
-QUERIES = st.lists(st.one_of(st.text(max_size=30), OPERATORS), max_size=12).map(" ".join)
+# NUL is left out: a URL holding one is refused before any route (tests/api/test_hostile_input.py).
+TEXT = st.text(st.characters(exclude_characters="\x00", exclude_categories=("Cs",)), max_size=30)
+QUERIES = st.lists(st.one_of(TEXT, OPERATORS), max_size=12).map(" ".join)
 
 
 @pytest.fixture
