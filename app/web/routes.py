@@ -3,6 +3,7 @@ cross-site rules, call `app.web.service` and render a template."""
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
@@ -91,7 +92,7 @@ def _cookie(response: Response, request: Request, name: str, value: str, max_age
         path=COOKIE_PATH,
         httponly=True,
         samesite="strict",
-        secure=request.url.scheme == "https",
+        secure="https" in (request.url.scheme, urlsplit(_settings(request).public_url).scheme),
     )
 
 
@@ -139,7 +140,7 @@ async def _signed_in(request: Request) -> tuple[Principal, WebSession]:
 
 async def _posted(request: Request, bound_to: str | None) -> FormData:
     """The form of a POST that comes from this site and carries this session's token."""
-    if not same_origin(request):
+    if not same_origin(request, _settings(request).public_url):
         raise CrossSite
     form = await request.form()
     token = form.get("csrf")

@@ -76,8 +76,9 @@ class Signer:
         )
 
 
-def same_origin(request: Request) -> bool:
-    """Whether the browser says the request comes from this site. Browsers send Sec-Fetch-Site
+def same_origin(request: Request, public_url: str) -> bool:
+    """Whether the browser says the request comes from this site: the origin it was sent to,
+    or the service's public URL (behind a proxy that ends TLS). Browsers send Sec-Fetch-Site
     (all current ones) and Origin on POSTs; a request with neither is not from a browser's
     cross-site form, and still needs the CSRF token."""
     site = request.headers.get("sec-fetch-site")
@@ -88,8 +89,12 @@ def same_origin(request: Request) -> bool:
         return True
     if origin == "null":
         return False
-    parts = urlsplit(origin)
-    return parts.netloc == request.headers.get("host", "") and parts.scheme == request.url.scheme
+    public = urlsplit(public_url)
+    allowed = {
+        f"{request.url.scheme}://{request.headers.get('host', '')}",
+        f"{public.scheme}://{public.netloc}",
+    }
+    return origin.rstrip("/") in allowed
 
 
 class PageHeadersMiddleware:

@@ -165,6 +165,17 @@ class TestCrossSitePosts:
         )
         assert response.status_code == 303
 
+    def test_the_public_url_is_this_sites_origin_behind_a_proxy(
+        self, client: httpx.Client, live_server: LiveServer, editor_key: str
+    ) -> None:
+        csrf = sign_in(client, editor_key)
+        response = client.post(
+            "/app/reviews/new",
+            data={"csrf": csrf, "action": "draft", **review_form()},
+            headers={"Origin": live_server.settings.public_url, "Sec-Fetch-Site": "same-origin"},
+        )
+        assert response.status_code == 303
+
     def test_sign_in_itself_needs_the_sign_in_page_token(
         self, client: httpx.Client, editor_key: str
     ) -> None:
