@@ -16,10 +16,15 @@ from app.errors import BadRequest
 from app.storage import repositories as repo
 
 
+# The change log's cursor is a 32-bit integer column: PostgreSQL refuses a larger number in a
+# comparison with it (an error, not an empty answer), so no cursor goes beyond it.
+MAX_CURSOR = 2**31 - 1
+
+
 def _cursor(value: str | None) -> int:
     if value is None or value == "":
         return 0
-    if not value.isdigit() or len(value) > 18:
+    if not value.isdigit() or len(value) > 18 or int(value) > MAX_CURSOR:
         raise BadRequest(
             "after must be a cursor this service returned.",
             errors=[{"field": "after", "message": "not a cursor"}],
