@@ -15,7 +15,6 @@ from app.domain.search import matching_publishers
 from app.errors import BadRequest
 from app.storage import repositories as repo
 
-
 # The change log's cursor is a 32-bit integer column: PostgreSQL refuses a larger number in a
 # comparison with it (an error, not an empty answer), so no cursor goes beyond it.
 MAX_CURSOR = 2**31 - 1
