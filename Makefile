@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck pytest test-postgres contracts mutation lock schemathesis bench bench-search bench-import bench-lookup bench-load bench-hot bench-match clean
+.PHONY: run test lint typecheck pytest test-postgres contracts mutation lock schemathesis bench bench-search bench-import bench-lookup bench-load bench-hot bench-match clean messages language
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,17 @@ mutation: $(VENV)/.installed-dev
 # SCHEMATHESIS_POSTGRES_URL names a test database (its public schema is recreated).
 schemathesis: $(VENV)/.installed-dev
 	bash tests/schemathesis/run.sh
+
+# The web app's strings: extract them from app/web into messages.pot and update every language's
+# messages.po (then translate the new entries). `make language NEW=de` starts a new language.
+LOCALES := app/web/locales
+messages: $(VENV)/.installed-dev
+	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --sort-output --omit-header \
+		-o $(LOCALES)/messages.pot .
+	$(BIN)/pybabel update -i $(LOCALES)/messages.pot -d $(LOCALES) --width 100 --ignore-obsolete
+
+language: messages
+	$(BIN)/pybabel init -i $(LOCALES)/messages.pot -d $(LOCALES) -l $(NEW) --width 100
 
 contracts: $(VENV)/.installed-dev
 	$(BIN)/python -m app.tools.contracts

@@ -101,6 +101,11 @@ class Settings(BaseSettings):
         description="Directory of a sentence-transformers model that re-ranks matches (never "
         "downloaded; needs the `semantic` extra). Unset: lexical matching only.",
     )
+    web_session_hours: float = Field(
+        default=12,
+        gt=0,
+        description="How long a sign-in to the newsroom web app (/app/) lasts.",
+    )
 
 
 @cache

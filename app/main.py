@@ -58,6 +58,8 @@ from app.errors import AppError, error_response
 from app.search.embeddings import load_embedder
 from app.storage.database import Database, make_database
 from app.storage.migrate import head_revision
+from app.web import routes as web
+from app.web.security import PageHeadersMiddleware
 
 log = logging.getLogger("claimreview")
 
@@ -256,9 +258,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.migration_head = head_revision()
     # Loaded once, here: a configured model that cannot be opened stops the start-up.
     app.state.embed = load_embedder(settings.embedding_model) if settings.embedding_model else None
-    app.state.page_tokens = PageTokens(
-        settings.token_secret.encode() if settings.token_secret else secrets.token_bytes(32)
-    )
+    secret = settings.token_secret.encode() if settings.token_secret else secrets.token_bytes(32)
+    app.state.page_tokens = PageTokens(secret)
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
@@ -272,7 +273,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         admission=admission,
         exempt=problems.ALWAYS_ANSWERED.__contains__,
         deadline=settings.request_timeout_seconds,
-        no_deadline=frozenset({"/v1/import"}).__contains__,
+        no_deadline=frozenset({"/v1/import", "/app/import"}).__contains__,
     )
     app.add_middleware(ReadCacheMiddleware, cache=read_cache)
     app.add_middleware(
@@ -285,13 +286,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         BodyLimitMiddleware,
         default_limit=settings.max_body_bytes,
-        limits={"/v1/import": settings.max_import_bytes},
+        limits={"/v1/import": settings.max_import_bytes, "/app/import": settings.max_import_bytes},
     )
     app.add_middleware(
         MetricsMiddleware,
         templates=[
             (route.path_regex, route.path)
-            for module in ROUTERS
+            for module in (*ROUTERS, web)
             for route in module.router.routes
             if isinstance(route, APIRoute)
         ],
@@ -313,10 +314,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ],
         max_age=86400,
     )
+    app.add_middleware(PageHeadersMiddleware)  # the web app's CSP, no-store
     integrity.install(app)  # a unique key taken by a concurrent write: 409
     hygiene.install(app)  # outermost: header limits, NUL in the URL, bare OPTIONS
     for module in ROUTERS:
         app.include_router(module.router)
+    web.install(app, secret)  # the newsroom web app at /app/, left out of the OpenAPI
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

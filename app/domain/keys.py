@@ -65,3 +65,11 @@ def authenticate(session: Session, secret: str) -> Principal:
     if row.revoked_at is not None:
         raise Unauthorized("This API key was revoked.", headers={"WWW-Authenticate": "Bearer"})
     return Principal(key_id=row.id, role=Role(row.role), publisher_id=row.publisher_id)
+
+
+def principal_of(session: Session, key_id: str) -> Principal:
+    """The holder of a key known by its id (a web session's): refused once it is revoked."""
+    row = repo.get_key(session, key_id)
+    if row is None or row.revoked_at is not None:
+        raise Unauthorized("This API key was revoked.")
+    return Principal(key_id=row.id, role=Role(row.role), publisher_id=row.publisher_id)

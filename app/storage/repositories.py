@@ -640,3 +640,39 @@ def appearance_rows(session: Session, ids: Sequence[int]) -> Sequence[Row[Any]]:
 def published_review_rows(session: Session, ids: Sequence[int]) -> Sequence[Row[Any]]:
     """The published, live reviews of these claims, newest first, without their JSON-LD."""
     return session.connection().execute(_PUBLISHED_REVIEW_ROWS, {"ids": list(ids)}).all()
+
+
+# --- the newsroom's list of its reviews ---------------------------------------------------------
+
+
+def newsroom_reviews(
+    session: Session,
+    publisher_id: str | None,
+    *,
+    words: str | None,
+    status: str | None,
+    offset: int,
+    limit: int,
+) -> Sequence[tuple[Review, Claim]]:
+    """One publisher's live reviews (every publisher's when None) with their claims, newest
+    change first. `words` narrows to a headline or claim holding them (case-insensitive): a
+    newsroom's own list, drafts included, which the public search index does not hold."""
+    query = (
+        select(Review, Claim)
+        .join(Claim, col(Claim.id) == col(Review.claim_id))
+        .where(col(Review.deleted_at).is_(None))
+    )
+    if publisher_id is not None:
+        query = query.where(col(Review.publisher_id) == publisher_id)
+    if status is not None:
+        query = query.where(col(Review.status) == status)
+    if words:
+        for word in words.lower().split()[:10]:
+            query = query.where(
+                func.lower(col(Claim.text)).contains(word, autoescape=True)
+                | func.lower(func.coalesce(col(Review.headline), "")).contains(
+                    word, autoescape=True
+                )
+            )
+    query = query.order_by(col(Review.updated_at).desc(), col(Review.id).desc())
+    return [(review, claim) for review, claim in session.exec(query.offset(offset).limit(limit))]

@@ -12,9 +12,8 @@ from hypothesis import strategies as st
 OPERATORS = st.sampled_from(
     ['"', "*", "^", "-", ":", "(", ")", "AND", "OR", "NOT", "NEAR", "'", "&", "|", "!", "<->", "\\"]
 )
-# Without NUL: a NUL anywhere in a URL is refused before any route (app.api.hygiene, 400),
-# which tests/api/test_hostile_input.py checks; this property is about what search makes of text.
-TEXT = st.text(st.characters(exclude_characters="\x00"), max_size=30)
+# NUL is left out: a URL holding one is refused before any route (tests/api/test_hostile_input.py).
+TEXT = st.text(st.characters(exclude_characters="\x00", exclude_categories=("Cs",)), max_size=30)
 QUERIES = st.lists(st.one_of(TEXT, OPERATORS), max_size=12).map(" ".join)
 
 

@@ -1,0 +1,93 @@
+"""The web app's languages: gettext catalogues read with Babel, one `.po` file per language.
+
+`app/web/locales/<lang>/LC_MESSAGES/messages.po` is read and compiled in memory at start-up, so
+a new language is a new file (see `make messages`). English is the source language."""
+
+from functools import cache
+from io import BytesIO
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+
+LOCALES = Path(__file__).parent / "locales"
+SOURCE_LANGUAGE = "en"
+
+
+def N_(message: str) -> str:
+    """Marks a string for extraction (`pybabel extract -k N_`); it is translated where shown."""
+    return message
+
+
+# The normalised verdicts (app.domain.verdicts.Verdict), as readers are shown them.
+VERDICT_LABELS = {
+    "false": N_("False"),
+    "mostly_false": N_("Mostly false"),
+    "mixed": N_("Mixed"),
+    "mostly_true": N_("Mostly true"),
+    "true": N_("True"),
+    "misleading": N_("Misleading"),
+    "unproven": N_("Unproven"),
+    "satire": N_("Satire"),
+    "other": N_("Other"),
+}
+
+
+def _compile(po: Path) -> Translations:
+    with po.open("rb") as source:
+        catalog = read_po(source, locale=po.parents[1].name)
+    compiled = BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    return Translations(compiled)
+
+
+@cache
+def catalogues() -> dict[str, NullTranslations]:
+    found: dict[str, NullTranslations] = {SOURCE_LANGUAGE: NullTranslations()}
+    for po in sorted(LOCALES.glob("*/LC_MESSAGES/messages.po")):
+        found[po.parents[1].name] = _compile(po)
+    return found
+
+
+def languages() -> list[str]:
+    return sorted(catalogues())
+
+
+def base_language(tag: str | None) -> str | None:
+    """The catalogue for a BCP 47 tag (`fr-CA` -> `fr`), or None when there is none."""
+    if not tag:
+        return None
+    primary = tag.strip().replace("_", "-").split("-")[0].lower()
+    return primary if primary in catalogues() else None
+
+
+def negotiate(accept_language: str | None) -> str:
+    """The best of our languages for an Accept-Language header (RFC 9110 weights)."""
+    choices: list[tuple[float, int, str]] = []
+    for position, part in enumerate((accept_language or "").split(",")):
+        tag, _, params = part.strip().partition(";")
+        weight = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name == "q":
+                try:
+                    weight = float(value)
+                except ValueError:
+                    weight = 0.0
+        language = base_language(tag)
+        if language is not None and weight > 0:
+            choices.append((-weight, position, language))
+    return min(choices)[2] if choices else SOURCE_LANGUAGE
+
+
+def translator(language: str) -> NullTranslations:
+    return catalogues().get(language) or catalogues()[SOURCE_LANGUAGE]
+
+
+def verdict_label(verdict: str, language: str) -> str:
+    """A normalised verdict (`mostly_false`) in a review's language (BCP 47), from the same
+    catalogues as the web app; English when the language has no catalogue."""
+    label = VERDICT_LABELS.get(verdict, VERDICT_LABELS["other"])
+    return translator(base_language(language) or SOURCE_LANGUAGE).gettext(label)

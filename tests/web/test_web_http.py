@@ -1,0 +1,505 @@
+"""The web app over HTTP (no browser): sessions, cross-site posts, headers, forms, import, admin.
+Every write is checked through the public API afterwards: the same data, the same rules."""
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+
+from app.web.security import CSP, SESSION_COOKIE, Signer
+from tests.conftest import LiveServer, auth
+from tests.web.helpers import csrf_of, errors_in, hidden, post_review, review_form, sign_in
+
+
+def reviews_of(client: httpx.Client, key: str) -> list[dict[str, Any]]:
+    """The reviews the API shows this key (drafts included), through the search-free list."""
+    page = client.get("/app/")
+    ids = sorted({int(i) for i in re.findall(r'href="/app/reviews/(\d+)"', page.text)})
+    return [client.get(f"/v1/reviews/{i}", headers=auth(key)).json() for i in ids]
+
+
+class TestSignIn:
+    def test_pages_need_a_session(self, client: httpx.Client) -> None:
+        for path in ("/app/", "/app/reviews/new", "/app/import", "/app/admin"):
+            response = client.get(path)
+            assert response.status_code == 303
+            assert response.headers["location"] == "/app/sign-in"
+
+    def test_editor_key_gives_an_httponly_strict_cookie_that_holds_no_secret(
+        self, client: httpx.Client, editor_key: str
+    ) -> None:
+        page = client.get("/app/sign-in")
+        response = client.post("/app/sign-in", data={"csrf": csrf_of(page.text), "key": editor_key})
+        assert response.status_code == 303
+        assert response.headers["location"] == "/app/"
+        cookie = next(
+            c for c in response.headers.get_list("set-cookie") if c.startswith(SESSION_COOKIE)
+        )
+        assert "HttpOnly" in cookie
+        assert "SameSite=strict" in cookie
+        assert "Path=/app/" in cookie
+        assert "Max-Age=43200" in cookie  # 12 hours by default
+        assert editor_key not in cookie
+        assert editor_key not in response.headers.get("location", "")
+        dashboard = client.get("/app/")
+        assert dashboard.status_code == 200
+        assert editor_key not in dashboard.text
+
+    @pytest.mark.parametrize("role", ["importer", "partner"])
+    def test_keys_that_cannot_write_reviews_cannot_sign_in(
+        self, client: httpx.Client, make_key: Callable[..., str], role: str
+    ) -> None:
+        key = make_key(role)
+        page = client.get("/app/sign-in")
+        response = client.post("/app/sign-in", data={"csrf": csrf_of(page.text), "key": key})
+        assert response.status_code == 401
+        assert SESSION_COOKIE not in response.headers.get("set-cookie", "")
+        assert key not in response.text
+
+    def test_unknown_key_is_refused_without_echoing_it(self, client: httpx.Client, db: Any) -> None:
+        page = client.get("/app/sign-in")
+        response = client.post(
+            "/app/sign-in", data={"csrf": csrf_of(page.text), "key": "crk_guess"}
+        )
+        assert response.status_code == 401
+        assert "crk_guess" not in response.text
+        assert client.get("/app/").status_code == 303
+
+    def test_sign_out_ends_the_session_in_the_browser(
+        self, client: httpx.Client, editor_key: str
+    ) -> None:
+        csrf = sign_in(client, editor_key)
+        response = client.post("/app/sign-out", data={"csrf": csrf})
+        assert response.status_code == 303
+        assert client.get("/app/").status_code == 303
+
+    def test_revoking_the_key_ends_its_sessions(
+        self, client: httpx.Client, editor_key: str, admin_key: str
+    ) -> None:
+        sign_in(client, editor_key)
+        assert client.get("/app/").status_code == 200
+        key_id = next(
+            k["id"]
+            for k in client.get("/v1/api-keys", headers=auth(admin_key)).json()["api_keys"]
+            if k["role"] == "editor"
+        )
+        assert client.delete(f"/v1/api-keys/{key_id}", headers=auth(admin_key)).status_code == 204
+        response = client.get("/app/")
+        assert response.status_code == 303
+        assert response.headers["location"] == "/app/sign-in"
+
+    def test_an_expired_session_is_refused(
+        self, client: httpx.Client, live_server: LiveServer, editor_key: str, admin_key: str
+    ) -> None:
+        key_id = next(
+            k["id"]
+            for k in client.get("/v1/api-keys", headers=auth(admin_key)).json()["api_keys"]
+            if k["role"] == "editor"
+        )
+        signer = Signer((live_server.settings.token_secret or "").encode())
+        client.cookies.set(SESSION_COOKIE, signer.new_session(key_id, 3600), path="/app/")
+        assert client.get("/app/").status_code == 200
+        client.cookies.set(SESSION_COOKIE, signer.new_session(key_id, -1), path="/app/")
+        assert client.get("/app/").status_code == 303
+
+    def test_a_forged_session_is_refused(
+        self, client: httpx.Client, editor_key: str, admin_key: str
+    ) -> None:
+        key_id = client.get("/v1/api-keys", headers=auth(admin_key)).json()["api_keys"][0]["id"]
+        forged = Signer(b"another secret").new_session(key_id, 3600)
+        client.cookies.set(SESSION_COOKIE, forged, path="/app/")
+        assert client.get("/app/").status_code == 303
+
+
+class TestCrossSitePosts:
+    def test_a_post_without_the_csrf_token_changes_nothing(
+        self, client: httpx.Client, editor_key: str
+    ) -> None:
+        sign_in(client, editor_key)
+        response = client.post("/app/reviews/new", data={"action": "publish", **review_form()})
+        assert response.status_code == 403
+        assert reviews_of(client, editor_key) == []
+
+    def test_a_token_of_another_session_is_refused(
+        self, client: httpx.Client, live_server: LiveServer, editor_key: str
+    ) -> None:
+        sign_in(client, editor_key)
+        with httpx.Client(base_url=live_server.url) as other:
+            other_csrf = sign_in(other, editor_key)
+        response = post_review(client, other_csrf)
+        assert response.status_code == 403
+        assert reviews_of(client, editor_key) == []
+
+    @pytest.mark.parametrize(
+        "headers",
+        [
+            {"Origin": "https://attacker.example"},
+            {"Origin": "null"},
+            {"Sec-Fetch-Site": "cross-site"},
+            {"Sec-Fetch-Site": "same-site"},
+        ],
+    )
+    def test_a_post_from_another_origin_is_refused_even_with_the_token(
+        self, client: httpx.Client, editor_key: str, headers: dict[str, str]
+    ) -> None:
+        csrf = sign_in(client, editor_key)
+        response = client.post(
+            "/app/reviews/new",
+            data={"csrf": csrf, "action": "publish", **review_form()},
+            headers=headers,
+        )
+        assert response.status_code == 403
+        assert reviews_of(client, editor_key) == []
+
+    def test_a_same_origin_post_with_the_token_is_accepted(
+        self, client: httpx.Client, live_server: LiveServer, editor_key: str
+    ) -> None:
+        csrf = sign_in(client, editor_key)
+        response = client.post(
+            "/app/reviews/new",
+            data={"csrf": csrf, "action": "draft", **review_form()},
+            headers={"Origin": live_server.url, "Sec-Fetch-Site": "same-origin"},
+        )
+        assert response.status_code == 303
+
+    def test_the_public_url_is_this_sites_origin_behind_a_proxy(
+        self, client: httpx.Client, live_server: LiveServer, editor_key: str
+    ) -> None:
+        csrf = sign_in(client, editor_key)
+        response = client.post(
+            "/app/reviews/new",
+            data={"csrf": csrf, "action": "draft", **review_form()},
+            headers={"Origin": live_server.settings.public_url, "Sec-Fetch-Site": "same-origin"},
+        )
+        assert response.status_code == 303
+
+    def test_sign_in_itself_needs_the_sign_in_page_token(
+        self, client: httpx.Client, editor_key: str
+    ) -> None:
+        response = client.post("/app/sign-in", data={"key": editor_key})
+        assert response.status_code == 403
+        assert SESSION_COOKIE not in response.headers.get("set-cookie", "")
+
+
+class TestHeaders:
+    @pytest.mark.parametrize("path", ["/app/", "/app/reviews/new", "/app/import", "/app/admin"])
+    def test_app_pages_have_a_strict_csp_and_are_never_stored(
+        self, client: httpx.Client, admin_key: str, path: str
+    ) -> None:
+        sign_in(client, admin_key)
+        response = client.get(path)
+        assert response.status_code == 200
+        assert response.headers["content-security-policy"] == CSP
+        assert response.headers["cache-control"] == "no-store"
+        assert response.headers["x-frame-options"] == "DENY"
+        assert "<script>" not in response.text
+        assert " style=" not in response.text
+        assert re.findall(r"<script[^>]*>", response.text) == [
+            '<script src="/app/static/app.js" defer>'
+        ]
+
+    def test_redirects_and_the_sign_in_page_carry_them_too(
+        self, client: httpx.Client, db: Any
+    ) -> None:
+        for response in (client.get("/app/"), client.get("/app/sign-in")):
+            assert response.headers["content-security-policy"] == CSP
+            assert response.headers["cache-control"] == "no-store"
+
+    def test_assets_are_served_by_the_service(self, client: httpx.Client, db: Any) -> None:
+        script = client.get("/app/static/app.js")
+        assert script.status_code == 200
+        assert "javascript" in script.headers["content-type"]
+        assert client.get("/app/static/app.css").status_code == 200
+
+    def test_the_app_is_not_part_of_the_api_description(
+        self, client: httpx.Client, db: Any
+    ) -> None:
+        paths = client.get("/openapi.json").json()["paths"]
+        assert not [p for p in paths if p.startswith("/app")]
+
+
+class TestFactCheckForm:
+    def test_an_empty_form_shows_errors_at_its_fields_and_saves_nothing(
+        self, client: httpx.Client, editor_key: str
+    ) -> None:
+        csrf = sign_in(client, editor_key)
+        response = client.post("/app/reviews/new", data={"csrf": csrf, "action": "publish"})
+        assert response.status_code == 422
+        errors = errors_in(response.text)
+        assert {"claim", "claim_language", "url", "verdict"} <= set(errors)
+        assert reviews_of(client, editor_key) == []
+
+    def test_a_rating_that_is_not_a_number_is_named(
+        self, client: httpx.Client, editor_key: str
+    ) -> None:
+        csrf = sign_in(client, editor_key)
+        response = post_review(client, csrf, rating_value="one")
+        assert response.status_code == 422
+        assert errors_in(response.text)["rating_value"] == ["Enter a number."]
+
+    def test_the_domains_rules_apply_an_article_off_the_publishers_sites(
+        self, client: httpx.Client, editor_key: str
+    ) -> None:
+        csrf = sign_in(client, editor_key)
+        response = post_review(client, csrf, url="https://elsewhere.example/check")
+        assert response.status_code == 422
+        assert errors_in(response.text)["url"] == ["elsewhere.example is not a site of 'verifact'"]
+
+    def test_publish_stores_what_the_api_serves(
+        self, client: httpx.Client, editor_key: str
+    ) -> None:
+        csrf = sign_in(client, editor_key)
+        response = post_review(client, csrf)
+        assert response.status_code == 303
+        review_id = int(response.headers["location"].split("/")[3].split("?")[0])
+        review = client.get(f"/v1/reviews/{review_id}").json()
+        assert review["status"] == "published"
+        assert review["rating"] == {
+            "label": "False",
+            "value": 1.0,
+            "best": 5.0,
+            "worst": 1.0,
+            "explanation": None,
+        }
+        claim = client.get(f"/v1/claims/{review['claim_id']}").json()
+        assert claim["text"] == "The moon is made of cheese"
+        assert [a["url"] for a in claim["appearances"]] == [
+            "https://x.com/someone/status/1234567890",
+            "https://example.org/post",
+        ]
+        markup = client.get(f"/v1/reviews/{review_id}/claimreview").json()
+        assert markup["reviewRating"]["alternateName"] == "False"
+
+    def test_a_draft_stays_private(self, client: httpx.Client, editor_key: str) -> None:
+        csrf = sign_in(client, editor_key)
+        response = post_review(client, csrf, action="draft")
+        review_id = int(response.headers["location"].split("/")[3].split("?")[0])
+        assert client.get(f"/v1/reviews/{review_id}").status_code == 404
+        assert (
+            client.get(f"/v1/reviews/{review_id}", headers=auth(editor_key)).json()["status"]
+            == "draft"
+        )
+
+    def test_a_correction_keeps_the_earlier_state_and_a_stale_form_is_refused(
+        self, client: httpx.Client, editor_key: str
+    ) -> None:
+        csrf = sign_in(client, editor_key)
+        location = post_review(client, csrf).headers["location"]
+        review_id = int(location.split("/")[3].split("?")[0])
+        first = client.get(f"/app/reviews/{review_id}").text
+        second = client.get(f"/app/reviews/{review_id}").text  # another tab, same state
+        corrected = client.post(
+            f"/app/reviews/{review_id}",
+            data={**hidden(first), "action": "publish", **review_form(headline="Corrected")},
+        )
+        assert corrected.status_code == 303
+        stale = client.post(
+            f"/app/reviews/{review_id}",
+            data={**hidden(second), "action": "publish", **review_form(headline="Overwritten")},
+        )
+        assert stale.status_code == 409
+        assert "Nothing was saved" in stale.text
+        review = client.get(f"/v1/reviews/{review_id}").json()
+        assert review["headline"] == "Corrected"
+        revisions = client.get(f"/v1/reviews/{review_id}/revisions").json()["revisions"]
+        assert [r["review"]["headline"] for r in revisions] == [
+            "No, the moon is not made of cheese"
+        ]
+        page = client.get(f"/app/reviews/{review_id}").text
+        assert "No, the moon is not made of cheese" in page.split("History")[1]
+
+    def test_retract(self, client: httpx.Client, editor_key: str) -> None:
+        csrf = sign_in(client, editor_key)
+        review_id = int(post_review(client, csrf).headers["location"].split("/")[3].split("?")[0])
+        page = client.get(f"/app/reviews/{review_id}").text
+        response = client.post(f"/app/reviews/{review_id}/retract", data=hidden(page))
+        assert response.status_code == 303
+        assert client.get(f"/v1/reviews/{review_id}").json()["status"] == "retracted"
+        assert client.get(f"/v1/reviews/{review_id}/claimreview").status_code == 410
+
+    def test_another_publishers_review_cannot_be_edited(
+        self,
+        client: httpx.Client,
+        make_review: Callable[..., dict[str, Any]],
+        make_publisher: Callable[..., str],
+        make_key: Callable[..., str],
+    ) -> None:
+        review = make_review()
+        make_publisher("other")
+        csrf = sign_in(client, make_key("editor", "other"))
+        assert client.get(f"/app/reviews/{review['id']}").status_code == 403
+        response = client.post(
+            f"/app/reviews/{review['id']}",
+            data={
+                "csrf": csrf,
+                "etag": review["etag"],
+                "action": "publish",
+                **review_form(headline="Hijacked"),
+            },
+        )
+        assert response.status_code == 403
+        assert client.get(f"/v1/reviews/{review['id']}").json()["headline"] != "Hijacked"
+
+    def test_preview_renders_the_markup_and_googles_warnings_without_storing(
+        self, client: httpx.Client, editor_key: str
+    ) -> None:
+        csrf = sign_in(client, editor_key)
+        long_claim = "The moon " + "is made of a very old and very smelly cheese " * 3
+        response = client.post("/app/preview", data={"csrf": csrf, **review_form(claim=long_claim)})
+        assert response.status_code == 200
+        assert "&#34;@type&#34;: &#34;ClaimReview&#34;" in response.text
+        assert "claimReviewed" in response.text
+        assert 'class="warning"' in response.text
+        assert reviews_of(client, editor_key) == []
+        assert client.get("/v1/search", params={"q": "smelly cheese"}).json()["results"] == []
+
+
+class TestDashboard:
+    def test_lists_only_the_publishers_own_newest_first_searchable_and_paged(
+        self,
+        client: httpx.Client,
+        editor_key: str,
+        make_publisher: Callable[..., str],
+        make_key: Callable[..., str],
+    ) -> None:
+        csrf = sign_in(client, editor_key)
+        for number in range(23):
+            assert (
+                post_review(
+                    client,
+                    csrf,
+                    action="draft",
+                    url=f"https://verifact.example/c/{number}",
+                    claim=f"Claim number {number} about turnips",
+                ).status_code
+                == 303
+            )
+        make_publisher("other")
+        with httpx.Client(base_url=str(client.base_url)) as other:
+            other_csrf = sign_in(other, make_key("editor", "other"))
+            post_review(other, other_csrf, url="https://other.example/x", claim="Other turnips")
+        first = client.get("/app/").text
+        claims = re.findall(r"Claim number (\d+) about turnips", first)
+        assert claims == [str(n) for n in range(22, 2, -1)]
+        assert "Other turnips" not in first
+        second = client.get("/app/?page=2").text
+        assert re.findall(r"Claim number (\d+) about turnips", second) == ["2", "1", "0"]
+        found = client.get("/app/", params={"q": "NUMBER 13 TURNIPS"}).text
+        assert re.findall(r"Claim number (\d+) about turnips", found) == ["13"]
+        assert "Claim number" not in client.get("/app/", params={"status": "published"}).text
+
+
+class TestImport:
+    def test_the_report_is_the_import_use_cases(self, client: httpx.Client, admin_key: str) -> None:
+        from tests.conftest import load_json
+
+        document = load_json("examples/netflix-binge-watch-hoax.fr.jsonld")
+        csrf = sign_in(client, admin_key)
+        page = client.get("/app/import")
+        assert page.status_code == 200
+        upload = json.dumps([document, {"@type": "ClaimReview"}]).encode()
+        response = client.post(
+            "/app/import",
+            data={"csrf": csrf},
+            files={"file": ("markup.json", upload, "application/json")},
+        )
+        assert response.status_code == 200
+        assert re.search(r'<dd id="created">1</dd>', response.text)
+        assert re.search(r'<dd id="rejected">1</dd>', response.text)
+        again = client.post(
+            "/app/import",
+            data={"csrf": csrf},
+            files={"file": ("markup.json", upload, "application/json")},
+        )
+        assert re.search(r'<dd id="unchanged">1</dd>', again.text)
+        found = client.get("/v1/lookup", params={"url": document["url"]})
+        assert found.status_code == 200
+
+    def test_a_file_that_is_not_json_is_reported(
+        self, client: httpx.Client, editor_key: str
+    ) -> None:
+        csrf = sign_in(client, editor_key)
+        response = client.post(
+            "/app/import",
+            data={"csrf": csrf},
+            files={"file": ("x.json", b"{nope", "application/json")},
+        )
+        assert response.status_code == 422
+        assert "not JSON" in response.text
+
+
+class TestAdmin:
+    def test_editors_do_not_see_the_admin_pages(
+        self, client: httpx.Client, editor_key: str
+    ) -> None:
+        sign_in(client, editor_key)
+        assert client.get("/app/admin").status_code == 303
+
+    def test_a_new_key_is_shown_once_works_and_can_be_revoked(
+        self, client: httpx.Client, admin_key: str, publisher: str
+    ) -> None:
+        csrf = sign_in(client, admin_key)
+        response = client.post(
+            "/app/admin/keys",
+            data={"csrf": csrf, "role": "editor", "publisher_id": publisher, "name": "desk"},
+        )
+        assert response.status_code == 200
+        secret = re.search(r'id="new-key" readonly value="(crk_[^"]+)"', response.text)
+        assert secret is not None
+        key = secret.group(1)
+        assert client.get("/v1/api-keys", headers=auth(key)).status_code == 403  # valid, editor
+        listing = client.get("/app/admin").text
+        assert key not in listing
+        key_id = re.search(
+            r'action="/app/admin/keys/(key_\w+)/revoke"', listing.split("desk")[0][-2000:] + listing
+        )
+        assert key_id is not None
+        ids = re.findall(r'action="/app/admin/keys/(key_\w+)/revoke"', listing)
+        api_keys = client.get("/v1/api-keys", headers=auth(admin_key)).json()["api_keys"]
+        desk = next(k["id"] for k in api_keys if k["name"] == "desk")
+        assert desk in ids
+        assert client.post(f"/app/admin/keys/{desk}/revoke", data={"csrf": csrf}).status_code == 303
+        assert client.get("/v1/api-keys", headers=auth(key)).status_code == 401
+
+    def test_create_publisher_through_the_domains_rules(
+        self, client: httpx.Client, admin_key: str, publisher: str
+    ) -> None:
+        csrf = sign_in(client, admin_key)
+        created = client.post(
+            "/app/admin/publishers",
+            data={
+                "csrf": csrf,
+                "id": "newsdesk",
+                "name": "News Desk",
+                "sites": "newsdesk.example",
+                "languages": "en, fr",
+            },
+        )
+        assert created.status_code == 200
+        assert client.get("/v1/publishers/newsdesk").json()["languages"] == ["en", "fr"]
+        taken = client.post(
+            "/app/admin/publishers",
+            data={"csrf": csrf, "id": "thief", "name": "Thief", "sites": "verifact.example"},
+        )
+        assert taken.status_code == 422
+        assert "belongs to" in taken.text
+        assert client.get("/v1/publishers/thief").status_code == 404
+
+
+class TestLanguages:
+    def test_accept_language_chooses_french(self, client: httpx.Client, db: Any) -> None:
+        page = client.get("/app/sign-in", headers={"Accept-Language": "fr-FR,fr;q=0.9,en;q=0.5"})
+        assert '<html lang="fr">' in page.text
+        assert "Clé d’API" in page.text
+        assert "Se connecter" in page.text
+
+    def test_the_switch_is_remembered(self, client: httpx.Client, db: Any) -> None:
+        page = client.get("/app/sign-in?lang=fr")
+        assert "Se connecter" in page.text
+        assert "Sign in" not in page.text.replace("sign-in", "")
+        assert client.get("/app/sign-in").text.count("Se connecter") >= 2
+        english = client.get("/app/sign-in?lang=en", headers={"Accept-Language": "fr"})
+        assert '<html lang="en">' in english.text
