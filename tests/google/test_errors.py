@@ -143,7 +143,8 @@ class TestRefusedBeforeTheRoute:
     def one_slot(self, database_url: str) -> Iterator[str]:
         """A server admitting one request at a time and queueing none, its slot held by a
         request whose body arrives slowly (FastAPI reads a body before the route runs)."""
-        settings = _settings(database_url, max_concurrency=1, max_queue=0)
+        # No read cache: an answer cached before the slot is taken would be served from it.
+        settings = _settings(database_url, max_concurrency=1, max_queue=0, read_cache_entries=0)
         with serve(settings) as server:
             released = threading.Event()
 
@@ -158,6 +159,12 @@ class TestRefusedBeforeTheRoute:
 
             holder = threading.Thread(target=hold)
             holder.start()
+            # Until the slow request holds the slot: a request sent before it would take the
+            # slot itself, and the slow one would be the one refused.
+            admission = server.app.state.admission
+            deadline = time.monotonic() + 10
+            while admission.running < 1 and time.monotonic() < deadline:
+                time.sleep(0.01)
             try:
                 yield server.url
             finally:
@@ -166,11 +173,7 @@ class TestRefusedBeforeTheRoute:
 
     def test_at_capacity_is_unavailable_with_retry_after(self, one_slot: str) -> None:
         with httpx.Client(base_url=one_slot, timeout=30) as http:
-            deadline = time.monotonic() + 10
             response = http.get(SEARCH, params={"query": "x"})
-            while response.status_code != 503 and time.monotonic() < deadline:
-                time.sleep(0.05)  # until the slow request holds the slot
-                response = http.get(SEARCH, params={"query": "x"})
             error = google(response, 503, "UNAVAILABLE")
             assert error["message"] == "The service is at capacity; try again in a moment."
             assert response.headers["retry-after"] == "1"
