@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException
 from app import metrics
 from app.api import (
     claims,
+    docs,
     embeds,
     feeds,
     health,
@@ -221,6 +222,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # app.api.docs serves both pages from the service's own copies
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.read_cache = read_cache
@@ -292,6 +295,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     hygiene.install(app)  # outermost: header limits, NUL in the URL, bare OPTIONS
     for module in ROUTERS:
         app.include_router(module.router)
+    docs.install(app)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
