@@ -4,8 +4,9 @@ from typing import Any
 from fastapi import APIRouter, Path, Query, Response
 from fastapi.responses import HTMLResponse
 
-from app.api.deps import SessionDep, SettingsDep
+from app.api.deps import SessionDep
 from app.api.problems import problems
+from app.api.public_url import PublicUrlDep
 from app.domain import embeds
 from app.domain.fields import MAX_ID
 from app.domain.reviews import visible_review
@@ -50,13 +51,16 @@ def get_snippet(session: SessionDep, review_id: int = ReviewId) -> HTMLResponse:
     response_class=HTMLResponse,
     responses=problems(404, 410),
 )
-def get_card(session: SessionDep, settings: SettingsDep, review_id: int = ReviewId) -> HTMLResponse:
+def get_card(
+    session: SessionDep, public_url: PublicUrlDep, review_id: int = ReviewId
+) -> HTMLResponse:
     review = _published(session, review_id)
     claim = repo.get_claim(session, review.claim_id)
     publisher = repo.get_publisher(session, review.publisher_id)
     assert claim is not None
     assert publisher is not None
-    embed_url = f"{settings.public_url}/embed/reviews/{review_id}"
+    assert review.jsonld is not None
+    embed_url = f"{public_url}/embed/reviews/{review_id}"
     page = embeds.card(
         embeds.CardData(
             review_id=review_id,
@@ -70,7 +74,8 @@ def get_card(session: SessionDep, settings: SettingsDep, review_id: int = Review
             publisher=publisher.name,
             date_published=review.date_published,
         ),
-        embeds.oembed_href(settings.public_url, embed_url),
+        embeds.oembed_href(public_url, embed_url),
+        review.jsonld,
     )
     return HTMLResponse(
         page,
@@ -85,8 +90,8 @@ def get_card(session: SessionDep, settings: SettingsDep, review_id: int = Review
 
 def _review_for(session: Any, public_url: str, url: str) -> Review:
     """oEmbed's url: our embed URL, or the fact-check article's own address."""
-    if url.startswith(public_url):
-        match = _EMBED_PATH.search(url[len(public_url) :].split("?", 1)[0])
+    if url.startswith(public_url + "/"):
+        match = _EMBED_PATH.match(url[len(public_url) :].split("?", 1)[0])
         if match:
             return _published(session, int(match.group(1)))
     try:
@@ -105,7 +110,7 @@ def _review_for(session: Any, public_url: str, url: str) -> Review:
 )
 def oembed(
     session: SessionDep,
-    settings: SettingsDep,
+    public_url: PublicUrlDep,
     response: Response,
     url: str = Query(max_length=2048, description="The fact-check's URL or its embed URL."),
     format: str = Query(default="json", pattern="^(json|xml)$", description="Only json."),
@@ -114,7 +119,7 @@ def oembed(
 ) -> dict[str, Any]:
     if format == "xml":
         raise NotImplementedYet("Only format=json is offered.")
-    review = _review_for(session, settings.public_url, url)
+    review = _review_for(session, public_url, url)
     publisher = repo.get_publisher(session, review.publisher_id)
     claim = repo.get_claim(session, review.claim_id)
     assert publisher is not None
@@ -122,7 +127,7 @@ def oembed(
     width = min(DEFAULT_WIDTH, maxwidth or DEFAULT_WIDTH)
     height = min(DEFAULT_HEIGHT, maxheight or DEFAULT_HEIGHT)
     title = review.headline or claim.text
-    embed_url = f"{settings.public_url}/embed/reviews/{review.id}"
+    embed_url = f"{public_url}/embed/reviews/{review.id}"
     response.headers["Cache-Control"] = HTML_CACHE
     return {
         "version": "1.0",
@@ -131,7 +136,7 @@ def oembed(
         "author_name": publisher.name,
         "author_url": publisher.url,
         "provider_name": "claimreview-api",
-        "provider_url": settings.public_url,
+        "provider_url": public_url,
         "cache_age": 3600,
         "width": width,
         "height": height,

@@ -73,7 +73,9 @@ class CardData:
     date_published: datetime | None
 
 
-def card(data: CardData, oembed_href: str) -> str:
+def card(data: CardData, oembed_href: str, jsonld: bytes) -> str:
+    """The card's page; its head carries the review's ClaimReview (the same block as the
+    snippet), so a CMS that embeds the card gives search engines the markup too."""
     word, _ = VERDICT_STYLE[data.verdict]
     e = html.escape
     date = f"{data.date_published:%Y-%m-%d}" if data.date_published else ""
@@ -85,7 +87,7 @@ def card(data: CardData, oembed_href: str) -> str:
 <title>{e(data.headline or data.claim)}</title>
 <link rel="alternate" type="application/json+oembed" href="{e(oembed_href)}" title="oEmbed">
 <style>{CARD_CSS}</style>
-</head>
+{snippet(jsonld)}</head>
 <body>
 <article class="card">
 <p class="claim" lang="{e(data.claim_language)}" dir="auto">{e(data.claim)}</p>
