@@ -20,7 +20,7 @@ router = APIRouter(tags=["embeds"])
 ReviewId = Path(description="The review's id.", ge=1, le=MAX_ID)
 HTML_CACHE = "public, max-age=300"
 _EMBED_PATH = re.compile(r"/embed/reviews/([1-9][0-9]{0,18})/?$")
-DEFAULT_WIDTH, DEFAULT_HEIGHT = 560, 220
+DEFAULT_WIDTH, MAX_HEIGHT = 560, 4000
 
 
 def _published(session: Any, review_id: int) -> Review:
@@ -55,27 +55,10 @@ def get_card(
     session: SessionDep, public_url: PublicUrlDep, review_id: int = ReviewId
 ) -> HTMLResponse:
     review = _published(session, review_id)
-    claim = repo.get_claim(session, review.claim_id)
-    publisher = repo.get_publisher(session, review.publisher_id)
-    assert claim is not None
-    assert publisher is not None
     assert review.jsonld is not None
     embed_url = f"{public_url}/embed/reviews/{review_id}"
     page = embeds.card(
-        embeds.CardData(
-            review_id=review_id,
-            claim=claim.text,
-            claim_language=claim.language,
-            verdict=Verdict(review.verdict),
-            label=review.rating_label,
-            headline=review.headline,
-            review_url=review.url,
-            review_language=review.language,
-            publisher=publisher.name,
-            date_published=review.date_published,
-        ),
-        embeds.oembed_href(public_url, embed_url),
-        review.jsonld,
+        _card_data(session, review), embeds.oembed_href(public_url, embed_url), review.jsonld
     )
     return HTMLResponse(
         page,
@@ -85,6 +68,26 @@ def get_card(
             "Referrer-Policy": "no-referrer",
             "Cache-Control": HTML_CACHE,
         },
+    )
+
+
+def _card_data(session: Any, review: Review) -> embeds.CardData:
+    claim = repo.get_claim(session, review.claim_id)
+    publisher = repo.get_publisher(session, review.publisher_id)
+    assert claim is not None
+    assert publisher is not None
+    assert review.id is not None
+    return embeds.CardData(
+        review_id=review.id,
+        claim=claim.text,
+        claim_language=claim.language,
+        verdict=Verdict(review.verdict),
+        label=review.rating_label,
+        headline=review.headline,
+        review_url=review.url,
+        review_language=review.language,
+        publisher=publisher.name,
+        date_published=review.date_published,
     )
 
 
@@ -121,12 +124,12 @@ def oembed(
         raise NotImplementedYet("Only format=json is offered.")
     review = _review_for(session, public_url, url)
     publisher = repo.get_publisher(session, review.publisher_id)
-    claim = repo.get_claim(session, review.claim_id)
     assert publisher is not None
-    assert claim is not None
+    card = _card_data(session, review)
     width = min(DEFAULT_WIDTH, maxwidth or DEFAULT_WIDTH)
-    height = min(DEFAULT_HEIGHT, maxheight or DEFAULT_HEIGHT)
-    title = review.headline or claim.text
+    # As tall as the card is at that width (its claim wraps onto more lines when narrower).
+    height = min(embeds.card_height(card, width), maxheight or MAX_HEIGHT)
+    title = review.headline or card.claim
     embed_url = f"{public_url}/embed/reviews/{review.id}"
     response.headers["Cache-Control"] = HTML_CACHE
     return {

@@ -120,7 +120,9 @@ class TestOembed:
             assert body["type"] == "rich"
             assert body["author_name"] == "Verifact"
             assert f'src="{public}/embed/reviews/{review["id"]}"' in body["html"]
-            assert (body["width"], body["height"]) == (560, 220)
+            assert body["width"] == 560
+            assert 120 <= body["height"] <= 300  # a one-line claim (tests/browser measure it)
+            assert f'width="560" height="{body["height"]}"' in body["html"]
 
     def test_maxwidth_is_honoured(
         self, client: httpx.Client, make_review: Callable[..., dict[str, Any]]
@@ -131,6 +133,21 @@ class TestOembed:
         ).json()
         assert (body["width"], body["height"]) == (300, 150)
         assert 'width="300"' in body["html"]
+
+    def test_height_grows_as_the_width_narrows_and_keeps_under_maxheight(
+        self, client: httpx.Client, make_review: Callable[..., dict[str, Any]]
+    ) -> None:
+        review = make_review(claim={"text": " ".join(["a long claim"] * 30), "language": "en"})
+
+        def size(**params: int) -> tuple[int, int]:
+            body = client.get("/oembed", params={"url": review["url"], **params}).json()
+            return body["width"], body["height"]
+
+        wide, narrow = size(), size(maxwidth=240)
+        assert wide[0] == 560
+        assert narrow[0] == 240
+        assert narrow[1] > wide[1] * 1.8
+        assert size(maxwidth=240, maxheight=200) == (240, 200)
 
     def test_unknown_url_is_404_and_xml_is_501(
         self, client: httpx.Client, make_review: Callable[..., dict[str, Any]]
