@@ -117,3 +117,84 @@ def test_extension_marks_the_debunked_link_only(
             "https://x.com/someone/status/555",
         ]
     )
+
+
+SCROLL = """([urls, chunk]) => new Promise((done) => {
+  // A feed rendering its next posts a chunk at a time, as infinite scroll does.
+  const feed = document.getElementById("feed");
+  let start = 0;
+  const next = () => {
+    for (const url of urls.slice(start, start + chunk)) {
+      const post = document.createElement("article");
+      const link = document.createElement("a");
+      link.href = url;
+      link.className = "post";
+      link.textContent = "a post";
+      post.append(link);
+      feed.append(post);
+    }
+    start += chunk;
+    if (start < urls.length) setTimeout(next, 30); else done();
+  };
+  next();
+})"""
+
+
+def _wait_for(page: Any, condition: Callable[[], bool]) -> None:
+    for _ in range(200):
+        if condition():
+            return
+        page.wait_for_timeout(50)
+    raise AssertionError("timed out")
+
+
+def test_extension_marks_links_added_after_load_in_batched_lookups(
+    live_server: LiveServer,
+    make_review: Callable[..., dict[str, Any]],
+    news_page: str,
+    with_extension: BrowserContext,
+) -> None:
+    for status in ("1234567890", "42", "43"):
+        make_review(
+            claim={
+                "text": f"Claim number {status}",
+                "language": "en",
+                "appearances": [{"url": f"https://twitter.com/someone/status/{status}"}],
+            }
+        )
+    lookups = _lookups(with_extension, live_server)
+    page = with_extension.new_page()
+    page.goto(news_page)
+    marks = page.locator("a.claimreview-mark")
+    expect(marks).to_have_count(1, timeout=15_000)
+    assert len(lookups) == 1
+
+    # 150 new posts in three chunks, two of them debunked: one debounced collection, sent as
+    # two lookups (100 URLs, then 50), not one per chunk or per link.
+    urls = [f"https://example.org/posts/{n}" for n in range(148)]
+    urls[17] = "https://x.com/someone/status/42"
+    urls[120] = "https://x.com/someone/status/43"
+    urls += ["https://example.org/posts/148", "https://example.org/posts/149"]
+    page.evaluate(SCROLL, [urls, 50])
+    expect(marks).to_have_count(3, timeout=15_000)
+    _wait_for(page, lambda: len(lookups) >= 3)
+    page.wait_for_timeout(600)  # longer than the debounce: nothing more is sent
+    assert [len(batch) for batch in lookups[1:]] == [100, 50]
+    assert sorted(lookups[1] + lookups[2]) == sorted(urls)
+    marked = page.eval_on_selector_all(
+        "a.post[data-claimreview-verdict]", "as => as.map(a => a.getAttribute('href'))"
+    )
+    assert marked == ["https://x.com/someone/status/42", "https://x.com/someone/status/43"]
+
+    # Later, a post linking to an address already answered is marked without asking again;
+    # the one new address is asked about alone.
+    page.evaluate(
+        SCROLL, [["https://x.com/someone/status/1234567890?s=20", "https://example.org/new"], 2]
+    )
+    expect(marks).to_have_count(4, timeout=15_000)
+    _wait_for(page, lambda: len(lookups) >= 4)
+    page.wait_for_timeout(600)
+    assert lookups[3:] == [["https://example.org/new"]]
+    sent = [url for batch in lookups for url in batch]
+    assert len(sent) == len(set(sent))  # no address is looked up twice
+    assert all(len(batch) <= 100 for batch in lookups)
