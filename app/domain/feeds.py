@@ -8,6 +8,7 @@ from typing import Any
 import orjson
 from sqlmodel import Session
 
+from app.domain.fields import MAX_ID
 from app.domain.page_tokens import PageTokens, fingerprint
 from app.domain.render import iso
 from app.domain.schemas import ChangeList, ChangePublic, ChangeType
@@ -19,7 +20,9 @@ from app.storage import repositories as repo
 def _cursor(value: str | None) -> int:
     if value is None or value == "":
         return 0
-    if not value.isdigit() or len(value) > 18:
+    # Cursors are ids of the change table (a 32-bit integer on PostgreSQL): a larger number
+    # is no cursor of ours, and the database would refuse to compare with it.
+    if not (value.isascii() and value.isdigit()) or len(value) > 18 or int(value) > MAX_ID:
         raise BadRequest(
             "after must be a cursor this service returned.",
             errors=[{"field": "after", "message": "not a cursor"}],
