@@ -32,9 +32,11 @@ lock: | $(BIN)/python
 	$(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 \
 		--generate-hashes --quiet -c requirements-dev.lock -o requirements.lock
 
+# Any PORT or HOST works: the links the service writes follow the address each request reached.
 run: $(VENV)/.installed
 	$(BIN)/claimreview migrate
 	$(BIN)/claimreview demo
+	@echo "Serving http://$(HOST):$(PORT)/ (API documentation at /docs and /redoc)"
 	$(BIN)/claimreview serve --host $(HOST) --port $(PORT)
 
 test: lint typecheck pytest

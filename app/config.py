@@ -26,8 +26,11 @@ class Settings(BaseSettings):
     cache_max_age: int = Field(
         default=300, description="Seconds public JSON-LD responses may be cached."
     )
-    public_url: str = Field(
-        default="http://127.0.0.1:8000", description="Base URL the service is reached at."
+    public_url: str | None = Field(
+        default=None,
+        description="Base URL the service is reached at, for the links it writes (oEmbed, "
+        "embeds, feed Link headers). Unset: each request's own scheme and Host (from "
+        "X-Forwarded-Proto and X-Forwarded-Host behind CLAIMREVIEW_FORWARDED_ALLOW_IPS).",
     )
     token_secret: str | None = Field(
         default=None,

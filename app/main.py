@@ -23,6 +23,7 @@ from starlette.exceptions import HTTPException
 from app import metrics
 from app.api import (
     claims,
+    docs,
     embeds,
     feeds,
     google,
@@ -251,6 +252,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # app.api.docs serves both pages from the service's own copies
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.read_cache = read_cache
@@ -320,6 +323,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in ROUTERS:
         app.include_router(module.router)
     web.install(app, secret)  # the newsroom web app at /app/, left out of the OpenAPI
+    docs.install(app)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

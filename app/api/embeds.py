@@ -4,8 +4,9 @@ from typing import Any
 from fastapi import APIRouter, Path, Query, Response
 from fastapi.responses import HTMLResponse
 
-from app.api.deps import SessionDep, SettingsDep
+from app.api.deps import SessionDep
 from app.api.problems import problems
+from app.api.public_url import PublicUrlDep
 from app.domain import embeds
 from app.domain.fields import MAX_ID
 from app.domain.reviews import visible_review
@@ -19,7 +20,7 @@ router = APIRouter(tags=["embeds"])
 ReviewId = Path(description="The review's id.", ge=1, le=MAX_ID)
 HTML_CACHE = "public, max-age=300"
 _EMBED_PATH = re.compile(r"/embed/reviews/([1-9][0-9]{0,18})/?$")
-DEFAULT_WIDTH, DEFAULT_HEIGHT = 560, 220
+DEFAULT_WIDTH, MAX_HEIGHT = 560, 4000
 
 
 def _published(session: Any, review_id: int) -> Review:
@@ -50,27 +51,14 @@ def get_snippet(session: SessionDep, review_id: int = ReviewId) -> HTMLResponse:
     response_class=HTMLResponse,
     responses=problems(404, 410),
 )
-def get_card(session: SessionDep, settings: SettingsDep, review_id: int = ReviewId) -> HTMLResponse:
+def get_card(
+    session: SessionDep, public_url: PublicUrlDep, review_id: int = ReviewId
+) -> HTMLResponse:
     review = _published(session, review_id)
-    claim = repo.get_claim(session, review.claim_id)
-    publisher = repo.get_publisher(session, review.publisher_id)
-    assert claim is not None
-    assert publisher is not None
-    embed_url = f"{settings.public_url}/embed/reviews/{review_id}"
+    assert review.jsonld is not None
+    embed_url = f"{public_url}/embed/reviews/{review_id}"
     page = embeds.card(
-        embeds.CardData(
-            review_id=review_id,
-            claim=claim.text,
-            claim_language=claim.language,
-            verdict=Verdict(review.verdict),
-            label=review.rating_label,
-            headline=review.headline,
-            review_url=review.url,
-            review_language=review.language,
-            publisher=publisher.name,
-            date_published=review.date_published,
-        ),
-        embeds.oembed_href(settings.public_url, embed_url),
+        _card_data(session, review), embeds.oembed_href(public_url, embed_url), review.jsonld
     )
     return HTMLResponse(
         page,
@@ -83,12 +71,32 @@ def get_card(session: SessionDep, settings: SettingsDep, review_id: int = Review
     )
 
 
+def _card_data(session: Any, review: Review) -> embeds.CardData:
+    claim = repo.get_claim(session, review.claim_id)
+    publisher = repo.get_publisher(session, review.publisher_id)
+    assert claim is not None
+    assert publisher is not None
+    assert review.id is not None
+    return embeds.CardData(
+        review_id=review.id,
+        claim=claim.text,
+        claim_language=claim.language,
+        verdict=Verdict(review.verdict),
+        label=review.rating_label,
+        headline=review.headline,
+        review_url=review.url,
+        review_language=review.language,
+        publisher=publisher.name,
+        date_published=review.date_published,
+    )
+
+
 def _review_for(session: Any, public_url: str, url: str) -> Review:
     """oEmbed's url: our embed URL, or the fact-check article's own address. A page that checks
     several claims embeds the card of its most recently changed published review (the others
     have their own `/embed/reviews/{id}` URLs)."""
-    if url.startswith(public_url):
-        match = _EMBED_PATH.search(url[len(public_url) :].split("?", 1)[0])
+    if url.startswith(public_url + "/"):
+        match = _EMBED_PATH.match(url[len(public_url) :].split("?", 1)[0])
         if match:
             return _published(session, int(match.group(1)))
     try:
@@ -107,7 +115,7 @@ def _review_for(session: Any, public_url: str, url: str) -> Review:
 )
 def oembed(
     session: SessionDep,
-    settings: SettingsDep,
+    public_url: PublicUrlDep,
     response: Response,
     url: str = Query(max_length=2048, description="The fact-check's URL or its embed URL."),
     format: str = Query(default="json", pattern="^(json|xml)$", description="Only json."),
@@ -116,15 +124,15 @@ def oembed(
 ) -> dict[str, Any]:
     if format == "xml":
         raise NotImplementedYet("Only format=json is offered.")
-    review = _review_for(session, settings.public_url, url)
+    review = _review_for(session, public_url, url)
     publisher = repo.get_publisher(session, review.publisher_id)
-    claim = repo.get_claim(session, review.claim_id)
     assert publisher is not None
-    assert claim is not None
+    card = _card_data(session, review)
     width = min(DEFAULT_WIDTH, maxwidth or DEFAULT_WIDTH)
-    height = min(DEFAULT_HEIGHT, maxheight or DEFAULT_HEIGHT)
-    title = review.headline or claim.text
-    embed_url = f"{settings.public_url}/embed/reviews/{review.id}"
+    # As tall as the card is at that width (its claim wraps onto more lines when narrower).
+    height = min(embeds.card_height(card, width), maxheight or MAX_HEIGHT)
+    title = review.headline or card.claim
+    embed_url = f"{public_url}/embed/reviews/{review.id}"
     response.headers["Cache-Control"] = HTML_CACHE
     return {
         "version": "1.0",
@@ -133,7 +141,7 @@ def oembed(
         "author_name": publisher.name,
         "author_url": publisher.url,
         "provider_name": "claimreview-api",
-        "provider_url": settings.public_url,
+        "provider_url": public_url,
         "cache_age": 3600,
         "width": width,
         "height": height,

@@ -6,6 +6,7 @@ from fastapi.responses import StreamingResponse
 
 from app.api.deps import DatabaseDep, SessionDep
 from app.api.problems import problems
+from app.api.public_url import PublicUrlDep
 from app.api.search import TokensDep
 from app.domain import feeds
 from app.domain.fields import LanguageTag, QueryDate
@@ -45,6 +46,7 @@ def get_feed(
     request: Request,
     session: SessionDep,
     tokens: TokensDep,
+    public_url: PublicUrlDep,
     publisher: str | None = Query(
         default=None, max_length=253, description="Publisher id or host."
     ),
@@ -70,7 +72,7 @@ def get_feed(
     if next_token:
         params = {k: v for k, v in request.query_params.items() if k != "page_token"}
         params["page_token"] = next_token
-        headers["Link"] = f'<{request.url.replace(query=urlencode(params))}>; rel="next"'
+        headers["Link"] = f'<{public_url}{request.url.path}?{urlencode(params)}>; rel="next"'
     return Response(body, media_type=JSONLD, headers=headers)
 
 

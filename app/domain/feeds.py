@@ -20,9 +20,9 @@ from app.storage import repositories as repo
 def _cursor(value: str | None) -> int:
     if value is None or value == "":
         return 0
-    # Cursors are the change log's integer keys: one past them is no cursor (and PostgreSQL
-    # would refuse to compare its INTEGER column with it).
-    if not value.isdigit() or len(value) > 18 or int(value) > MAX_ID:
+    # Cursors are ids of the change table (a 32-bit integer on PostgreSQL): a larger number
+    # is no cursor of ours, and the database would refuse to compare with it.
+    if not (value.isascii() and value.isdigit()) or len(value) > 18 or int(value) > MAX_ID:
         raise BadRequest(
             "after must be a cursor this service returned.",
             errors=[{"field": "after", "message": "not a cursor"}],

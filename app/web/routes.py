@@ -92,7 +92,8 @@ def _cookie(response: Response, request: Request, name: str, value: str, max_age
         path=COOKIE_PATH,
         httponly=True,
         samesite="strict",
-        secure="https" in (request.url.scheme, urlsplit(_settings(request).public_url).scheme),
+        secure="https"
+        in (request.url.scheme, urlsplit(_settings(request).public_url or "").scheme),
     )
 
 

@@ -76,7 +76,7 @@ class Signer:
         )
 
 
-def same_origin(request: Request, public_url: str) -> bool:
+def same_origin(request: Request, public_url: str | None) -> bool:
     """Whether the browser says the request comes from this site: the origin it was sent to,
     or the service's public URL (behind a proxy that ends TLS). Browsers send Sec-Fetch-Site
     (all current ones) and Origin on POSTs; a request with neither is not from a browser's
@@ -89,11 +89,10 @@ def same_origin(request: Request, public_url: str) -> bool:
         return True
     if origin == "null":
         return False
-    public = urlsplit(public_url)
-    allowed = {
-        f"{request.url.scheme}://{request.headers.get('host', '')}",
-        f"{public.scheme}://{public.netloc}",
-    }
+    allowed = {f"{request.url.scheme}://{request.headers.get('host', '')}"}
+    if public_url:
+        public = urlsplit(public_url)
+        allowed.add(f"{public.scheme}://{public.netloc}")
     return origin.rstrip("/") in allowed
 
 

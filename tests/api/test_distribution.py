@@ -43,7 +43,7 @@ class TestChanges:
         idle = client.get("/v1/changes", params={"after": rest["next_cursor"]}).json()
         assert idle == {"changes": [], "next_cursor": rest["next_cursor"]}
 
-    @pytest.mark.parametrize("after", ["abc", "-1", "1e5", "9" * 30, str(2**31)])
+    @pytest.mark.parametrize("after", ["abc", "-1", "1e5", "9" * 30, "2147483648", "²"])
     def test_bad_cursor_is_400(self, client: httpx.Client, after: str) -> None:
         response = client.get("/v1/changes", params={"after": after})
         assert 400 <= response.status_code < 500
