@@ -9,8 +9,9 @@ from typing import Any
 import httpx
 import pytest
 
+from app.storage.database import Database
 from app.web.security import CSP, SESSION_COOKIE, Signer
-from tests.conftest import LiveServer, auth
+from tests.conftest import LiveServer, auth, serve
 from tests.web.helpers import csrf_of, errors_in, hidden, post_review, review_form, sign_in
 
 
@@ -166,15 +167,27 @@ class TestCrossSitePosts:
         assert response.status_code == 303
 
     def test_the_public_url_is_this_sites_origin_behind_a_proxy(
-        self, client: httpx.Client, live_server: LiveServer, editor_key: str
+        self, live_server: LiveServer, db: Database, editor_key: str
     ) -> None:
-        csrf = sign_in(client, editor_key)
-        response = client.post(
-            "/app/reviews/new",
-            data={"csrf": csrf, "action": "draft", **review_form()},
-            headers={"Origin": live_server.settings.public_url, "Sec-Fetch-Site": "same-origin"},
-        )
-        assert response.status_code == 303
+        # Behind a proxy that ends TLS the browser's origin is the public URL, not the address
+        # the service sees.
+        public = "http://facts.example"  # https would make the cookie Secure, unsent over http
+        settings = live_server.settings.model_copy(update={"public_url": public})
+        with serve(settings) as server, httpx.Client(base_url=server.url) as client:
+            csrf = sign_in(client, editor_key)
+            form = {"csrf": csrf, "action": "draft", **review_form()}
+            response = client.post(
+                "/app/reviews/new",
+                data=form,
+                headers={"Origin": public, "Sec-Fetch-Site": "same-origin"},
+            )
+            assert response.status_code == 303
+            elsewhere = client.post(
+                "/app/reviews/new",
+                data=form,
+                headers={"Origin": "https://other.example", "Sec-Fetch-Site": "same-origin"},
+            )
+            assert elsewhere.status_code == 403
 
     def test_sign_in_itself_needs_the_sign_in_page_token(
         self, client: httpx.Client, editor_key: str
