@@ -70,7 +70,7 @@ schemathesis: $(VENV)/.installed-dev
 
 # The web app's strings: extract them from app/web into messages.pot and update every language's
 # messages.po (then translate the new entries). `make language NEW=de` starts a new language.
-LOCALES := app/web/locales
+LOCALES := app/locales
 messages: $(VENV)/.installed-dev
 	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --sort-output --omit-header \
 		-o $(LOCALES)/messages.pot .

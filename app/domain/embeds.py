@@ -11,6 +11,7 @@ from datetime import datetime
 from urllib.parse import quote
 
 from app.domain.verdicts import Verdict
+from app.i18n import verdict_label
 
 # JSON may hold "<", ">" and "&" only inside strings, where \\u escapes mean the same: so no
 # text can close the <script> element or open a comment. U+2028/2029 for old JS parsers.
@@ -28,16 +29,17 @@ def snippet(document: bytes) -> str:
     return f'<script type="application/ld+json">{body}</script>\n'
 
 
-VERDICT_STYLE: dict[Verdict, tuple[str, str]] = {
-    Verdict.FALSE: ("False", "#b3261e"),
-    Verdict.MOSTLY_FALSE: ("Mostly false", "#c2410c"),
-    Verdict.MISLEADING: ("Misleading", "#b45309"),
-    Verdict.MIXED: ("Mixed", "#a16207"),
-    Verdict.MOSTLY_TRUE: ("Mostly true", "#4d7c0f"),
-    Verdict.TRUE: ("True", "#15803d"),
-    Verdict.UNPROVEN: ("Unproven", "#475569"),
-    Verdict.SATIRE: ("Satire", "#7e22ce"),
-    Verdict.OTHER: ("Other", "#475569"),
+# The chip's colour; its word comes from the message catalogues, in the review's language.
+VERDICT_COLOUR: dict[Verdict, str] = {
+    Verdict.FALSE: "#b3261e",
+    Verdict.MOSTLY_FALSE: "#c2410c",
+    Verdict.MISLEADING: "#b45309",
+    Verdict.MIXED: "#a16207",
+    Verdict.MOSTLY_TRUE: "#4d7c0f",
+    Verdict.TRUE: "#15803d",
+    Verdict.UNPROVEN: "#475569",
+    Verdict.SATIRE: "#7e22ce",
+    Verdict.OTHER: "#475569",
 }
 
 CARD_CSS = (
@@ -50,8 +52,7 @@ CARD_CSS = (
     ".meta{margin-top:10px;font-size:13px;color:#4b5563}"
     "a{color:#1d4ed8}"
     + "".join(
-        f".v-{verdict.value}{{background:{colour}}}"
-        for verdict, (_, colour) in VERDICT_STYLE.items()
+        f".v-{verdict.value}{{background:{colour}}}" for verdict, colour in VERDICT_COLOUR.items()
     )
 )
 _CSS_HASH = base64.b64encode(hashlib.sha256(CARD_CSS.encode()).digest()).decode()
@@ -79,7 +80,7 @@ class CardData:
 def card(data: CardData, oembed_href: str, jsonld: bytes) -> str:
     """The card's page; its head carries the review's ClaimReview (the same block as the
     snippet), so a CMS that embeds the card gives search engines the markup too."""
-    word, _ = VERDICT_STYLE[data.verdict]
+    word = verdict_label(data.verdict.value, data.review_language)
     e = html.escape
     date = f"{data.date_published:%Y-%m-%d}" if data.date_published else ""
     return f"""<!doctype html>
@@ -180,7 +181,7 @@ def _lines(text: str, font_px: float, width_px: float) -> int:
 def card_height(data: CardData, width: int) -> int:
     """The card's height in CSS pixels when shown `width` pixels wide."""
     inner = max(min(width, CARD_WIDEST) - 2 * 16 - 2, 40)
-    word, _ = VERDICT_STYLE[data.verdict]
+    word = verdict_label(data.verdict.value, data.review_language)
     date = f" · {data.date_published:%Y-%m-%d}" if data.date_published else ""
     claim = _lines(data.claim, 17, inner) * 17 * 1.4
     # The chip's padding (8 px each side) and the label's 8 px margin take width too.

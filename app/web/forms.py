@@ -16,7 +16,7 @@ from app.domain.schemas import (
     ReviewStatus,
     ReviewUpdate,
 )
-from app.web.i18n import N_
+from app.i18n import N_
 
 # Where each input path of the native API is shown on the form (longest prefix wins).
 _FIELD_OF_PATH = {

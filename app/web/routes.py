@@ -12,12 +12,13 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.datastructures import FormData, UploadFile
 
+from app import i18n
 from app.config import Settings
 from app.domain.access import Principal
 from app.domain.schemas import ReviewStatus, Role
 from app.errors import AppError
 from app.storage.database import Database
-from app.web import i18n, service
+from app.web import service
 from app.web.forms import ReviewForm
 from app.web.security import (
     COOKIE_PATH,

@@ -25,10 +25,10 @@ from app.domain.schemas import (
     Role,
 )
 from app.errors import AppError, Forbidden
+from app.i18n import N_
 from app.storage.database import Database
 from app.web import forms
 from app.web.forms import FieldErrors, ReviewForm
-from app.web.i18n import N_
 
 WRITERS = (Role.EDITOR, Role.ADMIN)
 

@@ -102,6 +102,27 @@ class TestCard:
         page = client.get(f"/embed/reviews/{review['id']}").text
         assert 'class="verdict v-mostly_true">Mostly true<' in page
 
+    @pytest.mark.parametrize(
+        ("language", "label", "chip"),
+        [
+            ("fr", "Faux", "Faux"),  # a catalogue of its own
+            ("fr-CA", "Plutôt faux", "Plutôt faux"),  # a region finds its language's catalogue
+            ("ar", "زائف", "False"),  # none yet: English
+        ],
+    )
+    def test_the_verdict_chip_speaks_the_reviews_language(
+        self,
+        client: httpx.Client,
+        make_review: Callable[..., dict[str, Any]],
+        language: str,
+        label: str,
+        chip: str,
+    ) -> None:
+        review = make_review(language=language, rating={"label": label})
+        page = client.get(f"/embed/reviews/{review['id']}").text
+        assert f'lang="{language}"' in page
+        assert f'">{html.escape(chip)}</span><span class="label" dir="auto">' in page
+
 
 class TestOembed:
     def test_for_the_article_url_and_the_embed_url(

@@ -6,7 +6,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from app.domain.verdicts import Verdict
-from app.web import i18n
+from app import i18n
 
 LOCALES = Path(i18n.__file__).parent / "locales"
 

@@ -1,6 +1,7 @@
-"""The web app's languages: gettext catalogues read with Babel, one `.po` file per language.
+"""The service's languages (the web app's strings, the embed card's verdict chip): gettext
+catalogues read with Babel, one `.po` file per language. Pure: it reads its own files only.
 
-`app/web/locales/<lang>/LC_MESSAGES/messages.po` is read and compiled in memory at start-up, so
+`app/locales/<lang>/LC_MESSAGES/messages.po` is read and compiled in memory at start-up, so
 a new language is a new file (see `make messages`). English is the source language."""
 
 from functools import cache
