@@ -271,6 +271,12 @@ def update_review(
             setattr(review, name, getattr(data, name))
     if data.status is not None:
         review.status = data.status.value
+    if review.status != ReviewStatus.RETRACTED:
+        if fields.get("retraction_reason") is not None:
+            raise _invalid("retraction_reason", "only a retracted review has a reason")
+        review.retraction_reason = None  # published again: the retraction is over
+    elif "retraction_reason" in fields:
+        review.retraction_reason = data.retraction_reason
 
     if review_public(review).model_dump() == before:
         session.expire(review)  # nothing to write: drop the unflushed assignments

@@ -292,6 +292,11 @@ class ReviewUpdate(Input):
     status: ReviewStatus | None = Field(
         default=None, description="draft → published → retracted (and back to published)."
     )
+    retraction_reason: Body | None = Field(
+        default=None,
+        description="Why the review is retracted: with `status` retracted, or on a retracted "
+        "review. Publishing it again clears it.",
+    )
 
 
 class RatingPublic(Output):
@@ -321,6 +326,9 @@ class ReviewPublic(Output):
     date_published: datetime | None = Field(description="Publication date.")
     date_modified: datetime | None = Field(description="Date of the last correction.")
     status: ReviewStatus = Field(description="draft, published or retracted.")
+    retraction_reason: str | None = Field(
+        default=None, description="Why it was retracted (a retracted review only)."
+    )
     version: int = Field(description="Increases by one with every change.")
     etag: str = Field(description="Entity tag of this state; send it in If-Match to update.")
     created_at: datetime = Field(description="When it was recorded here.")

@@ -49,6 +49,7 @@ def review_public(review: Review | Row[Any]) -> ReviewPublic:
         date_published=review.date_published,
         date_modified=review.date_modified,
         status=ReviewStatus(review.status),
+        retraction_reason=review.retraction_reason,
         version=review.version,
         etag=review_etag(review),
         created_at=review.created_at,

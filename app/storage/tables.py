@@ -115,6 +115,7 @@ class Review(SQLModel, table=True):
     written_by: str = Field(
         default="editor", sa_column=Column(String(10), nullable=False, server_default="editor")
     )
+    retraction_reason: str | None = Field(default=None, sa_column=Column(Text))
     version: int = 1
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

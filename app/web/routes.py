@@ -397,8 +397,9 @@ async def retract_review(request: Request, review_id: int) -> Response:
     principal, web = await _signed_in(request)
     form = await _posted(request, web.token)
     etag = str(form.get("etag") or "")
+    reason = str(form.get("reason") or "").strip() or None
     try:
-        await run_in_threadpool(service.retract, _db(request), principal, review_id, etag)
+        await run_in_threadpool(service.retract, _db(request), principal, review_id, etag, reason)
     except service.FormRefused as refused:
         editing = await run_in_threadpool(service.editable, _db(request), principal, review_id)
         return await _refused_edit(

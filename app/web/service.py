@@ -141,14 +141,16 @@ def update(
         raise _refused(exc) from exc
 
 
-def retract(db: Database, principal: Principal, review_id: int, etag: str) -> None:
+def retract(
+    db: Database, principal: Principal, review_id: int, etag: str, reason: str | None
+) -> None:
     try:
         with db.unit_of_work() as session:
             reviews.update_review(
                 session,
                 principal,
                 review_id,
-                ReviewUpdate(status=ReviewStatus.RETRACTED),
+                ReviewUpdate(status=ReviewStatus.RETRACTED, retraction_reason=reason),
                 etag or None,
             )
     except AppError as exc:

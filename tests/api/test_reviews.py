@@ -298,3 +298,36 @@ class TestDeleteReview:
         response = client.get("/v1/reviews/424242")
         assert response.status_code == 404
         assert response.json()["status"] == 404
+
+
+class TestRetractionReason:
+    def test_a_retraction_keeps_its_reason_until_published_again(
+        self, client: httpx.Client, editor_key: str, make_review: Callable[..., dict[str, Any]]
+    ) -> None:
+        review = make_review()
+        path = f"/v1/reviews/{review['id']}"
+        retracted = client.patch(
+            path,
+            json={"status": "retracted", "retraction_reason": "The source was misread."},
+            headers=auth(editor_key),
+        )
+        assert retracted.status_code == 200, retracted.text
+        assert retracted.json()["retraction_reason"] == "The source was misread."
+        assert client.get(path).json()["retraction_reason"] == "The source was misread."
+        again = client.patch(path, json={"status": "published"}, headers=auth(editor_key))
+        assert again.json()["status"] == "published"
+        assert again.json()["retraction_reason"] is None
+
+    def test_a_reason_without_a_retraction_is_refused(
+        self, client: httpx.Client, editor_key: str, make_review: Callable[..., dict[str, Any]]
+    ) -> None:
+        review = make_review()
+        response = client.patch(
+            f"/v1/reviews/{review['id']}",
+            json={"retraction_reason": "No reason to give."},
+            headers=auth(editor_key),
+        )
+        assert response.status_code == 422
+        assert response.json()["errors"][0]["field"] == "retraction_reason"
+        stored = client.get(f"/v1/reviews/{review['id']}").json()
+        assert (stored["status"], stored["retraction_reason"]) == ("published", None)

@@ -173,9 +173,13 @@ class TestNewsroom:
         review = make_review()
         sign_in(page, editor_key)
         page.goto(f"/app/reviews/{review['id']}")
+        page.get_by_label("Reason for retraction").fill("A newer study contradicts it.")
         page.get_by_role("button", name="Retract").click()
         expect(page.get_by_role("status")).to_have_text("Retracted.")
-        assert client.get(f"/v1/reviews/{review['id']}").json()["status"] == "retracted"
+        stored = client.get(f"/v1/reviews/{review['id']}").json()
+        assert stored["status"] == "retracted"
+        assert stored["retraction_reason"] == "A newer study contradicts it."
+        expect(page.locator(".retraction")).to_contain_text("A newer study contradicts it.")
         expect(page.get_by_role("button", name="Retract")).to_have_count(0)
 
     def test_hostile_text_shows_literally_and_runs_nothing(

@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from app.domain.verdicts import Verdict
 from app import i18n
+from app.domain.verdicts import Verdict
 
 LOCALES = Path(i18n.__file__).parent / "locales"
 

@@ -328,10 +328,16 @@ class TestFactCheckForm:
         csrf = sign_in(client, editor_key)
         review_id = int(post_review(client, csrf).headers["location"].split("/")[3].split("?")[0])
         page = client.get(f"/app/reviews/{review_id}").text
-        response = client.post(f"/app/reviews/{review_id}/retract", data=hidden(page))
+        reason = "The photo was <b>older</b> than the claim said."
+        response = client.post(
+            f"/app/reviews/{review_id}/retract", data={**hidden(page), "reason": reason}
+        )
         assert response.status_code == 303
-        assert client.get(f"/v1/reviews/{review_id}").json()["status"] == "retracted"
+        stored = client.get(f"/v1/reviews/{review_id}", headers=auth(editor_key)).json()
+        assert (stored["status"], stored["retraction_reason"]) == ("retracted", reason)
         assert client.get(f"/v1/reviews/{review_id}/claimreview").status_code == 410
+        shown = client.get(f"/app/reviews/{review_id}").text
+        assert "The photo was &lt;b&gt;older&lt;/b&gt; than the claim said." in shown
 
     def test_another_publishers_review_cannot_be_edited(
         self,
