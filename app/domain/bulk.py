@@ -1,10 +1,11 @@
 """New published reviews written many at once, with what `create_review` does for each one.
 
 The importer's fast path: for a group of reviews whose URLs are known to be free, one query per
-kind of lookup (claims by wording, claims by appearance), one executemany per table (plain tuples
-to the driver on SQLite), the JSON-LD rendered before the insert and the search index written in
-one go, a new claim's document assembled from fields a reader process analysed when it could. The
-result is the same rows a `create_review` per record, in the same order, would have written.
+kind of claim lookup (`claim_matching`), one executemany per table (plain tuples to the driver on
+SQLite), the JSON-LD rendered before the insert and the change log and search index written in
+one go (`publishing`), a new claim's document assembled from fields a reader process analysed
+when it could. The result is the same rows a `create_review` per record, in the same order,
+would have written.
 """
 
 from collections.abc import Sequence
@@ -133,11 +134,9 @@ class _NewClaims:
 def create_reviews(session: Session, items: Sequence[NewReview]) -> None:
     """Store new published reviews in order; does not commit.
 
-    Each review's claim is found as `Importer._claim_for` finds it: a live claim with the same
-    wording in the same language, else one sharing a specific appearance URL (the oldest first,
-    stored ones before this group's), else a new claim; claims created earlier in the group count.
-    A claim the review's page reviews already is not found by appearance: two ClaimReviews of one
-    page with different wordings are two claims, even when both were seen in the same post.
+    Each review's claim is found by the one rule, `claim_matching.match_claims` (claims created
+    earlier in the group count); rendering, change log and search index are
+    `publishing.render_new` and `publishing.publish_new`, the batch form of `publishing.publish`.
     """
     if not items:
         return
