@@ -1,10 +1,11 @@
 """New published reviews written many at once, with what `create_review` does for each one.
 
 The importer's fast path: for a group of reviews whose URLs are known to be free, one query per
-kind of lookup (claims by wording, claims by appearance), one executemany per table (plain tuples
-to the driver on SQLite), the JSON-LD rendered before the insert and the search index written in
-one go, a new claim's document assembled from fields a reader process analysed when it could. The
-result is the same rows a `create_review` per record, in the same order, would have written.
+kind of claim lookup (`claim_matching`), one executemany per table (plain tuples to the driver on
+SQLite), the JSON-LD rendered before the insert and the change log and search index written in
+one go (`publishing`), a new claim's document assembled from fields a reader process analysed
+when it could. The result is the same rows a `create_review` per record, in the same order,
+would have written.
 """
 
 from collections.abc import Sequence
@@ -15,16 +16,14 @@ from typing import Any
 
 from sqlmodel import Session
 
+from app.domain import claim_matching, publishing
 from app.domain.access import AGGREGATED
 from app.domain.claims import appearance_fields, claim_fields
-from app.domain.indexing import analysed_claim_document, claim_document, refresh_claims
-from app.domain.render import build_claimreview, document_etag, render_document
+from app.domain.indexing import analysed_claim_document, claim_document
 from app.domain.reviews import new_review_fields
 from app.domain.schemas import ClaimCreate, ReviewUpdate
-from app.domain.urls import normalize_url
 from app.search.documents import ClaimTokens, ReviewTokens, SearchDocument
 from app.storage import repositories as repo
-from app.storage.search import index_for
 from app.storage.tables import Appearance, Claim, Publisher, Review
 from app.storage.types import utcnow
 
@@ -112,30 +111,15 @@ _appearance_values = attrgetter(*_APPEARANCE_COLUMNS)
 _review_values = attrgetter(*_REVIEW_COLUMNS)
 
 
-def specific(url_key: str) -> bool:
-    """A page, not a site's home: `facebook.com` must not merge every claim seen on Facebook."""
-    _, _, rest = url_key.partition("/")
-    return bool(rest.strip("/"))
-
-
-def specific_appearance_keys(data: ClaimCreate, url_keys: Sequence[str] | None = None) -> list[str]:
-    """The appearances by which another review's claim is recognised as this one."""
-    keys = url_keys if url_keys is not None else [normalize_url(a.url) for a in data.appearances]
-    return [k for k in keys if specific(k)]
-
-
 @dataclass
 class _NewClaims:
-    """The claims this group creates, findable the way stored claims are."""
+    """The claims this group creates, numbered as `claim_matching.match_claims` numbers them."""
 
     rows: list[_ClaimRow] = field(default_factory=list)
     appearances: list[list[_AppearanceRow]] = field(default_factory=list)
     tokens: list[ClaimTokens | None] = field(default_factory=list)  # as the creating item's
-    by_text: dict[tuple[str, str], int] = field(default_factory=dict)
-    by_appearance: dict[str, int] = field(default_factory=dict)
 
-    def add(self, row: _ClaimRow, item: NewReview, keys: list[str]) -> int:
-        position = len(self.rows)
+    def add(self, row: _ClaimRow, item: NewReview) -> int:
         self.rows.append(row)
         self.tokens.append(item.claim_tokens)
         self.appearances.append(
@@ -144,59 +128,40 @@ class _NewClaims:
                 for fields in appearance_fields(0, item.claim.appearances, item.appearance_keys)
             ]
         )
-        self.by_text.setdefault((row.language, row.text_key), position)
-        for key in keys:
-            self.by_appearance.setdefault(key, position)
-        return position
-
-
-def _oldest(claims: dict[str, int], keys: list[str], taken: set[int]) -> int | None:
-    """The oldest claim seen at one of `keys` that the page does not review already."""
-    return min((claims[k] for k in keys if k in claims and claims[k] not in taken), default=None)
+        return len(self.rows) - 1
 
 
 def create_reviews(session: Session, items: Sequence[NewReview]) -> None:
     """Store new published reviews in order; does not commit.
 
-    Each review's claim is found as `Importer._claim_for` finds it: a live claim with the same
-    wording in the same language, else one sharing a specific appearance URL (the oldest first,
-    stored ones before this group's), else a new claim; claims created earlier in the group count.
-    A claim the review's page reviews already is not found by appearance: two ClaimReviews of one
-    page with different wordings are two claims, even when both were seen in the same post.
+    Each review's claim is found by the one rule, `claim_matching.match_claims` (claims created
+    earlier in the group count); rendering, change log and search index are
+    `publishing.render_new` and `publishing.publish_new`, the batch form of `publishing.publish`.
     """
     if not items:
         return
     now = utcnow()
     columns = [claim_fields(item.claim, item.publisher.id, item.text_key) for item in items]
-    keys = [specific_appearance_keys(item.claim, item.appearance_keys) for item in items]
-    stored_by_text = repo.claim_ids_by_text_keys(session, [c["text_key"] for c in columns])
-    stored_by_appearance = repo.claim_ids_by_appearance_keys(
-        session, [k for item_keys in keys for k in item_keys]
+    found = claim_matching.match_claims(
+        session,
+        [
+            claim_matching.wanted(
+                item.url_key,
+                item.claim,
+                text_key=claim_columns["text_key"],
+                appearance_keys=item.appearance_keys,
+                page_claims=item.page_claims,
+            )
+            for item, claim_columns in zip(items, columns, strict=True)
+        ],
     )
     new = _NewClaims()
-    # Per item: a stored claim's id, or the position of a claim this group creates.
-    targets: list[tuple[int | None, int | None]] = []
-    # Per page: the stored claims and the positions of new claims its reviews have.
-    taken: dict[str, tuple[set[int], set[int]]] = {}
-    for item, claim_columns, item_keys in zip(items, columns, keys, strict=True):
-        taken_stored, taken_new = taken.setdefault(item.url_key, (set(item.page_claims), set()))
-        wording = (claim_columns["language"], claim_columns["text_key"])
-        stored = stored_by_text.get(wording)
-        created = None if stored is not None else new.by_text.get(wording)
-        if stored is None and created is None:
-            stored = _oldest(stored_by_appearance, item_keys, taken_stored)
-            created = (
-                None if stored is not None else _oldest(new.by_appearance, item_keys, taken_new)
-            )
-        if stored is None and created is None:
-            row = _ClaimRow(**claim_columns, created_at=now, updated_at=now)
-            created = new.add(row, item, item_keys)
-        if stored is not None:
-            taken_stored.add(stored)
-        else:
-            assert created is not None
-            taken_new.add(created)
-        targets.append((stored, created))
+    for item, claim_columns, match in zip(items, columns, found, strict=True):
+        if match.creates:
+            number = new.add(_ClaimRow(**claim_columns, created_at=now, updated_at=now), item)
+            assert number == match.new
+    # Per item: a stored claim's id, or the number of a claim this group creates.
+    targets = [(match.stored, match.new) for match in found]
 
     claim_ids = repo.insert_rows(
         session, Claim, _CLAIM_COLUMNS, [_claim_values(r) for r in new.rows], ids=True
@@ -236,31 +201,29 @@ def create_reviews(session: Session, items: Sequence[NewReview]) -> None:
             ),
             language=item.language,
         )
-        body = render_document(build_claimreview(review, claim, appearances, item.publisher))
-        review.jsonld, review.jsonld_etag, review.rendered_at = body, document_etag(body), now
+        publishing.render_new(review, claim, appearances, item.publisher, now)
         reviews.append(review)
     review_ids = repo.insert_rows(
         session, Review, _REVIEW_COLUMNS, [_review_values(r) for r in reviews], ids=True
     )
     for review, review_id in zip(reviews, review_ids, strict=True):
         review.id = review_id
-    repo.append_changes(session, "review.published", reviews)
 
     published: dict[int, list[tuple[_ReviewRow, NewReview]]] = {}
     for item, review, (_, created) in zip(items, reviews, targets, strict=True):
         if created is not None:
             published.setdefault(created, []).append((review, item))
-    index_for(session.get_bind().dialect.name).put_many(
+    publishing.publish_new(
         session,
+        reviews,
         [
-            _document(claim_id, row, tokens, published[position])
-            for position, (claim_id, row, tokens) in enumerate(
+            _document(claim_id, row, tokens, published[number])
+            for number, (claim_id, row, tokens) in enumerate(
                 zip(claim_ids, new.rows, new.tokens, strict=True)
             )
         ],
+        stored_ids,  # a stored claim gained a review: re-indexed from what is stored
     )
-    # A stored claim gained a review: re-indexed from what is stored, as create_review does.
-    refresh_claims(session, stored_ids)
 
 
 def _document(

@@ -10,7 +10,6 @@ from sqlmodel import Session
 
 from app.domain import publishing
 from app.domain.access import Principal, can_see_claim, require_claim_writer, require_writer
-from app.domain.indexing import refresh_claims
 from app.domain.schemas import AppearanceIn, ClaimCreate, ClaimPublic, ClaimUpdate, ClaimWithReviews
 from app.domain.urls import normalize_url
 from app.domain.views import claim_public, claim_with_reviews
@@ -171,8 +170,7 @@ def apply_claim_changes(session: Session, claim_id: int, data: ClaimUpdate) -> b
         claim.updated_at = utcnow()
         session.add(claim)
         session.flush()
-        publishing.rerender_claim(session, claim)
-        refresh_claims(session, [claim_id])
+        publishing.claim_changed(session, claim)
     return changed
 
 

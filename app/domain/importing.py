@@ -26,6 +26,7 @@ from sqlmodel import Session
 
 from app import metrics
 from app.claimreview.parse import Extracted, ParsedReview, extract
+from app.domain import claim_matching
 from app.domain import publishers as publisher_service
 from app.domain import reviews as review_service
 from app.domain.access import (
@@ -36,9 +37,8 @@ from app.domain.access import (
     require_site_of,
     written_by,
 )
-from app.domain.bulk import NewReview, create_reviews, specific_appearance_keys
+from app.domain.bulk import NewReview, create_reviews
 from app.domain.claims import apply_claim_changes, claim_owners, claim_text_key
-from app.domain.indexing import refresh_claims
 from app.domain.language import detect_language
 from app.domain.schemas import (
     AppearanceIn,
@@ -537,12 +537,12 @@ class Importer:
         )
         if others:
             raise RecordRejected(f"this page holds reviews of publisher '{others[0]}'")
-        wording = (
-            prepared.claim.language,
-            prepared.text_key or claim_text_key(prepared.claim.text),
+        worded = claim_matching.page_claims_worded(
+            session,
+            _ids(at_page),
+            claim_matching.wording(prepared.claim, prepared.text_key),
         )
-        claims = {c.id: (c.language, c.text_key) for c in repo.claim_rows(session, _ids(at_page))}
-        same = next((r for r in at_page if claims.get(r.claim_id) == wording), None)
+        same = next((r for r in at_page if r.claim_id in worded), None)
         if same is not None:
             return same.id
         live = [r for r in at_page if not r.deleted]
@@ -621,7 +621,7 @@ class Importer:
         changed_claim = False
         if any(current_claim[name] != value for name, value in claim_data.model_dump().items()):
             claim_id, changed_claim = self._claim_for(
-                session, claim_data, publisher.id, keep=claim.id
+                session, prepared.url_key, claim_data, publisher.id, keep=claim.id
             )
             if claim_id != review.claim_id:
                 wanted.claim_id = claim_id
@@ -637,20 +637,15 @@ class Importer:
                 None,
                 written_by=written_by(self.principal, importing=True),
             )
-        elif changed_claim:
-            refresh_claims(session, [claim.id])
         return "updated" if changed_review or changed_claim else "unchanged"
 
     def _claim_for(
-        self, session: Session, data: ClaimCreate, publisher_id: str, keep: int
+        self, session: Session, page: str, data: ClaimCreate, publisher_id: str, keep: int
     ) -> tuple[int, bool]:
         """The claim a stored review's corrected record reviews, and whether its claim was
         corrected: the same wording in the same language, or a claim sharing an appearance URL,
         else its own claim (corrected in place when no other review shares it)."""
-        found = repo.claim_id_by_text_key(session, data.language, claim_text_key(data.text))
-        if found is None:
-            keys = specific_appearance_keys(data)
-            found = repo.claim_id_by_appearance(session, keys) if keys else None
+        found = claim_matching.match_claim(session, claim_matching.wanted(page, data))
         if found is not None and found != keep:
             return found, False
         reviews = repo.live_reviews_of_claim(session, keep)

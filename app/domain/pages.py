@@ -15,9 +15,10 @@ from datetime import datetime
 from pydantic import BaseModel, Field, ValidationError
 from sqlmodel import Session
 
+from app.domain import claim_matching
 from app.domain import reviews as review_service
 from app.domain.access import Principal, can_see_drafts, others_than, require_editor_of
-from app.domain.claims import apply_claim_changes, claim_owners, claim_text_key, load_claim
+from app.domain.claims import apply_claim_changes, claim_owners, load_claim
 from app.domain.language import detect_language
 from app.domain.schemas import ClaimUpdate, ReviewCreate, ReviewPublic, ReviewStatus, ReviewUpdate
 from app.domain.urls import InvalidURL, normalize_url
@@ -106,12 +107,10 @@ def _matching(session: Session, stored: list[Review], item: ReviewCreate) -> Rev
     if item.claim_id is not None:
         return next((r for r in stored if r.claim_id == item.claim_id), None)
     assert item.claim is not None
-    wording = (item.claim.language, claim_text_key(item.claim.text))
-    for review in stored:
-        claim = load_claim(session, review.claim_id)
-        if (claim.language, claim.text_key) == wording:
-            return review
-    return None
+    worded = claim_matching.page_claims_worded(
+        session, (r.claim_id for r in stored), claim_matching.wording(item.claim)
+    )
+    return next((r for r in stored if r.claim_id in worded), None)
 
 
 def sync_page(

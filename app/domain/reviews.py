@@ -5,7 +5,7 @@ from typing import Any, Protocol
 
 from sqlmodel import Session
 
-from app.domain import publishing
+from app.domain import claim_matching, publishing
 from app.domain.access import (
     FIRST_PARTY,
     Principal,
@@ -13,8 +13,7 @@ from app.domain.access import (
     require_editor_of,
     require_site_of,
 )
-from app.domain.claims import claim_text_key, load_claim, new_claim, visible_claim
-from app.domain.indexing import refresh_claims
+from app.domain.claims import load_claim, new_claim, visible_claim
 from app.domain.schemas import (
     AuthorIn,
     ClaimCreate,
@@ -80,14 +79,12 @@ def _check_place_free(
 
 def _check_wording_free(session: Session, url_key: str, claim: ClaimCreate) -> None:
     """A new claim worded as one this page reviews already is that claim, reviewed twice."""
-    wording = (claim.language, claim_text_key(claim.text))
     at_page = repo.reviews_at_pages(session, [url_key]).get(url_key, [])
-    if not at_page:
-        return
-    stored = repo.claim_rows(session, sorted({r.claim_id for r in at_page}))
-    for row in stored:
-        if (row.language, row.text_key) == wording:
-            _check_place_free(session, url_key, row.id)
+    worded = claim_matching.page_claims_worded(
+        session, (r.claim_id for r in at_page), claim_matching.wording(claim)
+    )
+    for claim_id in sorted(worded):
+        _check_place_free(session, url_key, claim_id)
 
 
 def _rating_fields(rating: RatingIn, publisher: Publisher) -> dict[str, Any]:
@@ -182,17 +179,6 @@ def visible_review(session: Session, review_id: int, principal: Principal | None
     return review
 
 
-def _publish_side_effects(
-    session: Session, review: Review, old_status: str | None, revision: Any
-) -> None:
-    publishing.render(session, review)
-    kind = publishing.change_type(old_status, review.status)
-    if kind is not None:
-        publishing.keep_revision(session, revision)
-        session.flush()
-        repo.append_change(session, kind, review)
-
-
 def create_review(session: Session, principal: Principal, data: ReviewCreate) -> ReviewPublic:
     publisher_id = data.publisher_id or principal.publisher_id
     if publisher_id is None:
@@ -218,9 +204,7 @@ def create_review(session: Session, principal: Principal, data: ReviewCreate) ->
     )
     session.add(review)
     session.flush()
-    _publish_side_effects(session, review, None, None)
-    if review.status == ReviewStatus.PUBLISHED:
-        refresh_claims(session, [claim.id])
+    publishing.publish(session, review, None, claim_ids=[claim.id])
     session.flush()
     return review_public(review)
 
@@ -293,9 +277,9 @@ def update_review(
     review.written_by = written_by
     session.add(review)
     session.flush()
-    _publish_side_effects(session, review, old_status, revision)
-    if ReviewStatus.PUBLISHED in (old_status, review.status):
-        refresh_claims(session, [old_claim_id, review.claim_id])
+    publishing.publish(
+        session, review, old_status, revision, claim_ids=[old_claim_id, review.claim_id]
+    )
     session.flush()
     return review_public(review)
 
@@ -307,16 +291,14 @@ def delete_review(
     require_editor_of(principal, review.publisher_id)
     if if_match is not None and if_match.strip() not in ("*", review_etag(review)):
         raise PreconditionFailed(f"Review {review_id} changed since you read it.")
-    publishing.keep_revision(session, publishing.revision_of(review))
-    kind = publishing.change_type(review.status, review.status, deleted=True)
+    revision = publishing.revision_of(review)
     review.deleted_at = review.updated_at = utcnow()
     review.version += 1
-    publishing.render(session, review)
     session.add(review)
     session.flush()
-    if kind is not None:
-        repo.append_change(session, kind, review)
-    refresh_claims(session, [review.claim_id])
+    publishing.publish(
+        session, review, review.status, revision, deleted=True, claim_ids=[review.claim_id]
+    )
 
 
 def get_revisions(
