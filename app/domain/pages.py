@@ -232,13 +232,19 @@ def _text(description: str) -> Any:
     return Field(default=None, exclude_if=_absent, description=description)
 
 
+def _int32(description: str) -> Any:
+    return Field(
+        default=None, ge=-(2**31), le=2**31 - 1, exclude_if=_absent, description=description
+    )
+
+
 class GoogleRating(BaseModel):
     """`GoogleFactcheckingFactchecktoolsV1alpha1ClaimRating`."""
 
     textualRating: str | None = _text("The verdict, in words.")
-    ratingValue: int | None = _text("The verdict on the scale of bestRating and worstRating.")
-    bestRating: int | None = _text("The best value of the scale.")
-    worstRating: int | None = _text("The worst value of the scale.")
+    ratingValue: int | None = _int32("The verdict on the scale of bestRating and worstRating.")
+    bestRating: int | None = _int32("The best value of the scale.")
+    worstRating: int | None = _int32("The worst value of the scale.")
     ratingExplanation: str | None = _text("Why this verdict.")
     imageUrl: str | None = _text("An image of the verdict.")
 
@@ -313,8 +319,10 @@ def page_url_key(name: str) -> str:
 
 
 def _whole(number: float | None) -> int | None:
-    """Google's rating numbers are integers; a fractional one is left out rather than cut."""
-    return int(number) if number is not None and float(number).is_integer() else None
+    """Google's rating numbers are int32s; a fractional or larger one is left out, not cut."""
+    if number is None or not float(number).is_integer() or abs(number) >= 2**31:
+        return None
+    return int(number)
 
 
 def _date(value: datetime | None) -> str | None:
@@ -436,7 +444,10 @@ def _shown(stored: list[Review]) -> list[Review]:
 def site_owner(session: Session, url_or_host: str) -> str | None:
     """The publisher whose site holds a URL or host (subdomains too: `factuel.afp.com`)."""
     text = url_or_host.strip()
-    host = urlsplit(text).hostname if "://" in text else text.split("/")[0].split(":")[0]
+    try:
+        host = urlsplit(text).hostname if "://" in text else text.split("/")[0].split(":")[0]
+    except ValueError:  # a malformed address, e.g. an unclosed IPv6 bracket
+        return None
     labels = (host or "").lower().rstrip(".").split(".")
     for start in range(len(labels) - 1):
         owner = repo.publisher_owning_site(session, ".".join(labels[start:]))

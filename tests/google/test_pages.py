@@ -414,3 +414,25 @@ class TestDelete:
     ) -> None:
         assert google_api(admin_key).pages().delete(name=created["name"]).execute() == {}
         assert lookup(client) == []
+
+
+class TestHostileValues:
+    def test_an_out_of_range_rating_is_invalid_argument(self, pages: Any) -> None:
+        bad = markup("The moon is made of cheese")
+        bad["rating"]["bestRating"] = 10**30
+        assert "bestRating" in refused(pages.create(body=page_body(bad)), 400, "INVALID_ARGUMENT")
+
+    def test_a_native_rating_beyond_int32_is_left_out(
+        self, client: httpx.Client, editor_key: str, pages: Any
+    ) -> None:
+        body = review_body(url=PAGE, rating={"label": "False", "value": 1, "best": 1e12})
+        assert client.post("/v1/reviews", json=body, headers=auth(editor_key)).status_code == 201
+        [page] = pages.list(url=PAGE).execute()["claimReviewMarkupPages"]
+        assert page["claimReviewMarkups"][0]["rating"] == {
+            "textualRating": "False",
+            "ratingValue": 1,
+        }
+
+    @pytest.mark.parametrize("organization", ["http://[", "://", "..", "a" * 300])
+    def test_a_malformed_organization_lists_nothing(self, pages: Any, organization: str) -> None:
+        assert pages.list(organization=organization).execute() == {"claimReviewMarkupPages": []}
