@@ -479,6 +479,13 @@ def save_google_page(
         raise _invalid("pageUrl", "not the URL of this page")
     if not page.claimReviewMarkups:
         raise _invalid("claimReviewMarkups", "at least one markup; DELETE takes a page down")
+    for position, markup in enumerate(page.claimReviewMarkups):
+        where = f"claimReviewMarkups[{position}].url"
+        try:
+            if markup.url and normalize_url(markup.url) != url_key:
+                raise _invalid(where, "not this page's URL")
+        except InvalidURL as exc:
+            raise _invalid(where, str(exc)) from exc
     stored = _live_reviews(session, url_key)
     if create and _shown(stored):
         raise Conflict(f"The page {url} exists already ({page_name(url_key)}); PUT it.")

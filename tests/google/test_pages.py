@@ -436,3 +436,18 @@ class TestHostileValues:
     @pytest.mark.parametrize("organization", ["http://[", "://", "..", "a" * 300])
     def test_a_malformed_organization_lists_nothing(self, pages: Any, organization: str) -> None:
         assert pages.list(organization=organization).execute() == {"claimReviewMarkupPages": []}
+
+    @pytest.mark.parametrize("url", ["https://verifact.example/elsewhere", "not a url"])
+    def test_a_markup_at_another_url_names_its_field(
+        self, pages: Any, client: httpx.Client, url: str
+    ) -> None:
+        message = refused(
+            pages.create(body=page_body(markup("x", url=url))), 400, "INVALID_ARGUMENT"
+        )
+        assert "claimReviewMarkups[0].url" in message
+        assert lookup(client) == []
+
+    def test_a_markup_at_the_page_with_a_fragment_is_the_page(self, pages: Any) -> None:
+        page = pages.create(body=page_body(markup("x", url=PAGE + "#claim-1"))).execute()
+        assert page["claimReviewMarkups"][0]["url"] == PAGE + "#claim-1"
+        assert pages.list(url=PAGE).execute()["claimReviewMarkupPages"][0]["name"] == page["name"]
