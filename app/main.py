@@ -27,6 +27,7 @@ from app.api import (
     embeds,
     feeds,
     google,
+    google_pages,
     health,
     hygiene,
     ingest,
@@ -55,7 +56,7 @@ from app.api.read_cache import ReadCache, ReadCacheMiddleware, poll
 from app.claimreview.jsonld import ClaimReview
 from app.config import Settings, get_settings
 from app.domain.page_tokens import PageTokens
-from app.errors import AppError, error_response
+from app.errors import AppError, error_response, is_google
 from app.search.embeddings import load_embedder
 from app.storage.database import Database, make_database
 from app.storage.migrate import head_revision
@@ -84,9 +85,11 @@ def _problem_response(
     headers: dict[str, str] | None = None,
 ) -> Response:
     """Problem details, or Google's error shape under /v1alpha1 (`app.errors.error_response`)."""
-    sent, body, media_type = error_response(
-        request.scope["path"], status, code, title, detail, errors
-    )
+    path = request.scope["path"]
+    sent, body, media_type = error_response(path, status, code, title, detail, errors)
+    if headers and "WWW-Authenticate" in headers and is_google(path):
+        # Google's own challenge form: its clients (httplib2) cannot parse a bare scheme.
+        headers = {**headers, "WWW-Authenticate": 'Bearer realm="claimreview-api"'}
     return Response(body, status_code=sent, media_type=media_type, headers=headers)
 
 
@@ -196,6 +199,7 @@ ROUTERS = (
     keys,
     search,
     google,
+    google_pages,
     matching,
     ingest,
     feeds,
@@ -303,7 +307,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
-        allow_methods=["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
+        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
         allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match"],
         expose_headers=[
             "ETag",

@@ -11,6 +11,8 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field, ValidationError
 from sqlmodel import Session
@@ -20,6 +22,7 @@ from app.domain import reviews as review_service
 from app.domain.access import Principal, can_see_drafts, others_than, require_editor_of
 from app.domain.claims import apply_claim_changes, claim_owners, load_claim
 from app.domain.language import detect_language
+from app.domain.page_tokens import PageTokens, fingerprint
 from app.domain.schemas import ClaimUpdate, ReviewCreate, ReviewPublic, ReviewStatus, ReviewUpdate
 from app.domain.urls import InvalidURL, normalize_url
 from app.domain.views import review_etag, review_public
@@ -120,6 +123,7 @@ def sync_page(
     items: Sequence[ReviewCreate],
     *,
     if_version: str | None = None,
+    publisher_id: str | None = None,
 ) -> PageSync:
     """Make the reviews at `url` those of `items`, one per claim; does not commit.
 
@@ -129,11 +133,14 @@ def sync_page(
     `review.retracted` in the change log) and deleted when drafts. An item's inline claim also
     corrects the matched claim's details (claimant, date, appearances) when no other publisher
     shares that claim. `if_version`: the `page_version` the caller read; refused (412) when the
-    page changed since. Every write goes through the ownership rules of the review use cases.
+    page changed since. `publisher_id`: whose page it is, for a key bound to no publisher (an
+    admin's). Every write goes through the ownership rules of the review use cases.
     """
     url_key = page_key(url)
-    publisher_id = principal.publisher_id or next(
-        (i.publisher_id for i in items if i.publisher_id), None
+    publisher_id = (
+        principal.publisher_id
+        or publisher_id
+        or next((i.publisher_id for i in items if i.publisher_id), None)
     )
     if publisher_id is None:
         raise Unprocessable(
@@ -216,47 +223,82 @@ def sync_page(
 # table of its own (a page is the reviews at its URL).
 
 
+def _absent(value: object) -> bool:
+    return value is None
+
+
+def _text(description: str) -> Any:
+    return Field(default=None, exclude_if=_absent, description=description)
+
+
+def _int32(description: str) -> Any:
+    return Field(
+        default=None, ge=-(2**31), le=2**31 - 1, exclude_if=_absent, description=description
+    )
+
+
 class GoogleRating(BaseModel):
-    textualRating: str | None = None
-    ratingValue: int | None = None
-    bestRating: int | None = None
-    worstRating: int | None = None
-    ratingExplanation: str | None = None
-    imageUrl: str | None = None
+    """`GoogleFactcheckingFactchecktoolsV1alpha1ClaimRating`."""
+
+    textualRating: str | None = _text("The verdict, in words.")
+    ratingValue: int | None = _int32("The verdict on the scale of bestRating and worstRating.")
+    bestRating: int | None = _int32("The best value of the scale.")
+    worstRating: int | None = _int32("The worst value of the scale.")
+    ratingExplanation: str | None = _text("Why this verdict.")
+    imageUrl: str | None = _text("An image of the verdict.")
 
 
 class GoogleClaimAuthor(BaseModel):
-    name: str | None = None
-    imageUrl: str | None = None
-    jobTitle: str | None = None
-    sameAs: str | None = None
+    """`GoogleFactcheckingFactchecktoolsV1alpha1ClaimAuthor`: who made the claim."""
+
+    name: str | None = _text("The claimant's name.")
+    imageUrl: str | None = _text("An image of the claimant.")
+    jobTitle: str | None = _text("The claimant's job title.")
+    sameAs: str | None = _text("A page identifying the claimant.")
 
 
 class GoogleMarkup(BaseModel):
-    url: str | None = None
-    claimReviewed: str | None = None
-    claimDate: str | None = None
-    claimFirstAppearance: str | None = None
-    claimAppearances: list[str] = Field(default_factory=list)
-    claimLocation: str | None = None
-    claimAuthor: GoogleClaimAuthor | None = None
-    rating: GoogleRating | None = None
+    """`GoogleFactcheckingFactchecktoolsV1alpha1ClaimReviewMarkup`: one review on the page."""
+
+    url: str | None = _text("The review's URL: the page's, or a fragment of it.")
+    claimReviewed: str | None = _text("The claim's text.")
+    claimDate: str | None = _text("When the claim was made (a date).")
+    claimFirstAppearance: str | None = _text("Where the claim first appeared.")
+    claimAppearances: list[str] = Field(
+        default_factory=list, description="Where else the claim appeared."
+    )
+    claimLocation: str | None = _text("Where the claim was made.")
+    claimAuthor: GoogleClaimAuthor | None = _text("Who made the claim.")
+    rating: GoogleRating | None = _text("The verdict.")
 
 
 class GoogleAuthor(BaseModel):
-    name: str | None = None
-    imageUrl: str | None = None
+    """`GoogleFactcheckingFactchecktoolsV1alpha1ClaimReviewAuthor`: the page's publisher."""
+
+    name: str | None = _text("The publisher's name.")
+    imageUrl: str | None = _text("The publisher's logo.")
 
 
 class GooglePage(BaseModel):
     """`GoogleFactcheckingFactchecktoolsV1alpha1ClaimReviewMarkupPage`, field for field."""
 
-    name: str | None = None
-    pageUrl: str | None = None
-    publishDate: str | None = None
-    claimReviewAuthor: GoogleAuthor | None = None
-    claimReviewMarkups: list[GoogleMarkup] = Field(default_factory=list)
-    versionId: str | None = None
+    name: str | None = _text("`pages/{id}`: the page's name, given by the service.")
+    pageUrl: str | None = _text("The page's URL.")
+    publishDate: str | None = _text("When the page's reviews were first published (a date).")
+    claimReviewAuthor: GoogleAuthor | None = _text("The page's publisher.")
+    claimReviewMarkups: list[GoogleMarkup] = Field(
+        default_factory=list, description="The page's reviews, one per claim."
+    )
+    versionId: str | None = _text(
+        "The page's version: give the one read with an update; a stale one is refused."
+    )
+
+
+class GooglePageList(BaseModel):
+    """`GoogleFactcheckingFactchecktoolsV1alpha1ListClaimReviewMarkupPagesResponse`."""
+
+    claimReviewMarkupPages: list[GooglePage] = Field(description="The pages, by URL.")
+    nextPageToken: str | None = _text("Token for the next page; absent on the last page.")
 
 
 def page_name(url_key: str) -> str:
@@ -267,14 +309,19 @@ def page_url_key(name: str) -> str:
     """The normalised URL a page name stands for; 404 when it is no page name of ours."""
     token = name.removeprefix("pages/")
     try:
-        return base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise NotFound(f"No page {name}.") from exc
+        url_key = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+        if url_key and normalize_url(url_key) == url_key and page_name(url_key) == name:
+            return url_key
+    except (ValueError, UnicodeDecodeError, InvalidURL):
+        pass
+    raise NotFound(f"No page {name}.")
 
 
 def _whole(number: float | None) -> int | None:
-    """Google's rating numbers are integers; a fractional one is left out rather than cut."""
-    return int(number) if number is not None and float(number).is_integer() else None
+    """Google's rating numbers are int32s; a fractional or larger one is left out, not cut."""
+    if number is None or not float(number).is_integer() or abs(number) >= 2**31:
+        return None
+    return int(number)
 
 
 def _date(value: datetime | None) -> str | None:
@@ -282,9 +329,12 @@ def _date(value: datetime | None) -> str | None:
 
 
 def google_page(session: Session, url: str, principal: Principal | None) -> GooglePage:
-    """The page at `url` (or its normalised key) in Google's shape, retracted reviews left out."""
+    """The page at `url` (or its normalised key) in Google's shape, retracted reviews left out:
+    404 when none is left (a deleted page)."""
     page = read_page(session, url, principal)
     shown = [r for r in page.reviews if r.status != ReviewStatus.RETRACTED]
+    if not shown:
+        raise NotFound(f"No fact-check at {url}.")
     publisher = repo.get_publisher(session, page.publisher_id) if page.publisher_id else None
     markups = []
     for review in shown:
@@ -375,6 +425,36 @@ def _items_from_google(page: GooglePage, url: str, languages: list[str]) -> list
     return items
 
 
+def google_page_named(session: Session, name: str, principal: Principal | None) -> GooglePage:
+    """`GET /v1alpha1/pages/{id}`: the page of that name, as this key sees it."""
+    return google_page(session, page_url_key(name), principal)
+
+
+def _invalid(field_name: str, message: str) -> Unprocessable:
+    return Unprocessable(
+        f"{field_name}: {message}", errors=[{"field": field_name, "message": message}]
+    )
+
+
+def _shown(stored: list[Review]) -> list[Review]:
+    return [r for r in stored if r.status != ReviewStatus.RETRACTED]
+
+
+def site_owner(session: Session, url_or_host: str) -> str | None:
+    """The publisher whose site holds a URL or host (subdomains too: `factuel.afp.com`)."""
+    text = url_or_host.strip()
+    try:
+        host = urlsplit(text).hostname if "://" in text else text.split("/")[0].split(":")[0]
+    except ValueError:  # a malformed address, e.g. an unclosed IPv6 bracket
+        return None
+    labels = (host or "").lower().rstrip(".").split(".")
+    for start in range(len(labels) - 1):
+        owner = repo.publisher_owning_site(session, ".".join(labels[start:]))
+        if owner is not None:
+            return owner
+    return None
+
+
 def save_google_page(
     session: Session,
     principal: Principal,
@@ -383,33 +463,100 @@ def save_google_page(
     name: str | None = None,
     create: bool = False,
 ) -> GooglePage:
-    """`POST` (`create`: refused when the URL carries reviews already) or `PUT` of a page
-    (`name`: the page being replaced; its `versionId`, when given, must be current)."""
+    """`POST` (`create`: refused when the URL carries a page already) or `PUT` of a page
+    (`name`: the page being replaced, 404 when there is none; its `versionId`, when given, must
+    be current). A page carries at least one markup: `DELETE` takes one down. An admin's page
+    belongs to the publisher it belongs to already, else to the one whose site holds the URL."""
     url = page.pageUrl
     if not url:
-        raise Unprocessable(
-            "pageUrl: required", errors=[{"field": "pageUrl", "message": "required"}]
-        )
-    url_key = page_key(url)
+        raise _invalid("pageUrl", "required")
+    try:
+        url_key = normalize_url(url)
+    except InvalidURL as exc:
+        raise _invalid("pageUrl", str(exc)) from exc
     if name is not None and page_url_key(name) != url_key:
-        raise Unprocessable(
-            "pageUrl: not the URL of this page",
-            errors=[{"field": "pageUrl", "message": "not the URL of this page"}],
-        )
-    if create and repo.reviews_at_pages(session, [url_key]):
+        raise _invalid("pageUrl", "not the URL of this page")
+    if not page.claimReviewMarkups:
+        raise _invalid("claimReviewMarkups", "at least one markup; DELETE takes a page down")
+    for position, markup in enumerate(page.claimReviewMarkups):
+        where = f"claimReviewMarkups[{position}].url"
+        try:
+            if markup.url and normalize_url(markup.url) != url_key:
+                raise _invalid(where, "not this page's URL")
+        except InvalidURL as exc:
+            raise _invalid(where, str(exc)) from exc
+    stored = _live_reviews(session, url_key)
+    if create and _shown(stored):
         raise Conflict(f"The page {url} exists already ({page_name(url_key)}); PUT it.")
-    publisher = (
-        repo.get_publisher(session, principal.publisher_id) if principal.publisher_id else None
-    )
+    if name is not None and not _shown(stored):
+        raise NotFound(f"No page {name}.")
+    owner = stored[0].publisher_id if stored else site_owner(session, url)
+    publisher_id = principal.publisher_id or owner
+    publisher = repo.get_publisher(session, publisher_id) if publisher_id else None
     items = _items_from_google(page, url, publisher.languages if publisher else [])
-    sync_page(session, principal, url, items, if_version=None if create else page.versionId)
+    sync_page(
+        session,
+        principal,
+        url,
+        items,
+        if_version=None if create else page.versionId,
+        publisher_id=owner,
+    )
     return google_page(session, url, principal)
 
 
 def delete_page(session: Session, principal: Principal, name: str) -> None:
-    """Takes a page's markup down: its published reviews are retracted (on the record), its
-    drafts deleted."""
+    """Takes a page's markup down: its published reviews are retracted (they stay on the record,
+    `review.retracted` in the change log, and out of lookups and the page routes), its drafts
+    deleted. A page created again at that URL publishes the same reviews again."""
     stored = _live_reviews(session, page_url_key(name))
-    if not stored:
+    if not _shown(stored):
         raise NotFound(f"No page {name}.")
-    sync_page(session, principal, stored[0].url, [])
+    sync_page(session, principal, stored[0].url, [], publisher_id=stored[0].publisher_id)
+
+
+def list_google_pages(
+    session: Session,
+    tokens: PageTokens,
+    principal: Principal,
+    *,
+    url: str | None,
+    organization: str | None,
+    page_size: int,
+    offset: int = 0,
+    page_token: str | None = None,
+) -> GooglePageList:
+    """`GET /v1alpha1/pages`: the page at `url` (at most one), or the pages of the publisher of
+    `organization` (a site's host or a URL on it), by URL; published ones, and drafts for that
+    publisher's keys. A page token continues after the last page listed; `offset` counts only
+    without one."""
+    if url:
+        try:
+            pages = [google_page(session, page_key(url), principal)]
+        except NotFound:
+            pages = []
+        if organization:
+            owner = site_owner(session, organization)
+            pages = [
+                p for p in pages if p.pageUrl and owner and site_owner(session, p.pageUrl) == owner
+            ]
+        return GooglePageList(claimReviewMarkupPages=pages)
+    if not organization:
+        raise _invalid("url", "url or organization is required")
+    publisher_id = site_owner(session, organization)
+    if publisher_id is None:
+        return GooglePageList(claimReviewMarkupPages=[])
+    statuses = [ReviewStatus.PUBLISHED.value]
+    if can_see_drafts(principal, publisher_id):
+        statuses.append(ReviewStatus.DRAFT.value)
+    bound_to = fingerprint("pages", publisher_id, statuses)
+    after = None
+    if page_token:
+        state = tokens.decode_bound(page_token, bound_to)
+        after, offset = str(state["a"]), 0
+    keys = repo.page_keys_of(session, publisher_id, statuses, after, page_size + 1, offset)
+    more, keys = len(keys) > page_size, keys[:page_size]
+    return GooglePageList(
+        claimReviewMarkupPages=[google_page(session, key, principal) for key in keys],
+        nextPageToken=tokens.encode({"f": bound_to, "a": keys[-1]}) if more else None,
+    )

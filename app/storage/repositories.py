@@ -276,6 +276,27 @@ def reviews_at_pages(session: Session, url_keys: Iterable[str]) -> dict[str, lis
     return found
 
 
+def page_keys_of(
+    session: Session,
+    publisher_id: str,
+    statuses: Sequence[str],
+    after: str | None,
+    limit: int,
+    offset: int,
+) -> list[str]:
+    """The URL keys of a publisher's pages with a live review in one of `statuses`, in order,
+    after `after` (keyset paging), skipping `offset`."""
+    query = select(Review.url_key).where(
+        Review.publisher_id == publisher_id,
+        col(Review.deleted_at).is_(None),
+        col(Review.status).in_(list(statuses)),
+    )
+    if after is not None:
+        query = query.where(Review.url_key > after)
+    query = query.distinct().order_by(col(Review.url_key)).offset(offset).limit(limit)
+    return list(session.exec(query).all())
+
+
 def insert_rows(
     session: Session,
     model: type[SQLModel],
