@@ -10,7 +10,7 @@ from app.api.deps import DatabaseDep, KeyDep
 from app.api.problems import problems
 from app.claimreview.validate import validate
 from app.domain.access import Principal
-from app.domain.importing import Importer, ImportResult, Unreadable
+from app.domain.importing import Importer, ImportResult, parse_line
 from app.domain.schemas import Role
 from app.errors import BadRequest, Forbidden
 
@@ -68,14 +68,7 @@ def _may_import(principal: Principal) -> None:
 
 def _import_lines(importer: Importer, batch: list[tuple[int, bytes]]) -> None:
     """Parsed in the worker thread: a long line's JSON never holds the event loop."""
-    importer.import_documents([_parse_line(number, line) for number, line in batch], last=False)
-
-
-def _parse_line(number: int, line: bytes) -> Any:
-    try:
-        return orjson.loads(line)
-    except orjson.JSONDecodeError as exc:
-        return Unreadable(f"line {number} is not valid JSON: {exc.msg}")
+    importer.import_documents([parse_line(number, line) for number, line in batch], last=False)
 
 
 @router.post(

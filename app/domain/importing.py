@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Protocol, TypeVar
 from urllib.parse import urlsplit
 
+import orjson
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlmodel import Session
@@ -90,6 +91,14 @@ class Unreadable:
     """An input line that is not JSON, passed along so that it is reported in order."""
 
     reason: str
+
+
+def parse_line(number: int, line: bytes) -> Any:
+    """One NDJSON line: its document, or an `Unreadable` naming the line."""
+    try:
+        return orjson.loads(line)
+    except orjson.JSONDecodeError as exc:
+        return Unreadable(f"line {number} is not valid JSON: {exc.msg}")
 
 
 def _slug(text: str) -> str:

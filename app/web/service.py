@@ -11,7 +11,7 @@ import orjson
 from app.claimreview.validate import validate
 from app.domain import claims, keys, newsroom, publishers, reviews
 from app.domain.access import Principal
-from app.domain.importing import Importer, ImportResult, Unreadable
+from app.domain.importing import Importer, ImportResult, parse_line
 from app.domain.schemas import (
     ApiKeyCreate,
     ApiKeyCreated,
@@ -219,15 +219,11 @@ def _documents(content: bytes) -> list[Any]:
         lines = [line for line in content.splitlines() if line.strip()]
         if len(lines) < 2:
             raise FormRefused({"": [f"The file is not JSON ({exc.msg})."]}) from exc
-    documents: list[Any] = []
-    for number, line in enumerate(content.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            documents.append(orjson.loads(line))
-        except orjson.JSONDecodeError as error:
-            documents.append(Unreadable(f"line {number} is not valid JSON: {error.msg}"))
-    return documents
+    return [
+        parse_line(number, line)
+        for number, line in enumerate(content.splitlines(), start=1)
+        if line.strip()
+    ]
 
 
 def import_file(db: Database, principal: Principal, content: bytes) -> ImportResult:
