@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.exc import DBAPIError
 
 from app.domain.access import COMMAND_LINE
@@ -210,6 +210,20 @@ def import_documents(database_url: str, docs: Iterable[dict[str, Any]]) -> Impor
         db.dispose()
 
 
+def create_missing(pg_url: str) -> None:
+    """The bench database is created on first use, from the server's `postgres` database."""
+    target = make_url(pg_url)
+    server = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as conn:
+            name = target.database
+            exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+            if exists.scalar() is None:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        server.dispose()
+
+
 def database(engine: str, name: str, pg_url: str, *, fresh: bool) -> str:
     """The URL of database `name` migrated to head; `fresh`: emptied first. SQLite: a file in
     bench/results/. PostgreSQL: schema `name`, made the `public` schema of the bench database
@@ -224,6 +238,7 @@ def database(engine: str, name: str, pg_url: str, *, fresh: bool) -> str:
         url = f"sqlite:///{path}"
     else:
         url = pg_url
+        create_missing(pg_url)
         with create_engine(pg_url).begin() as conn:
             comment = conn.execute(text("SELECT obj_description('public'::regnamespace)"))
             public = (comment.scalar() or "").partition("bench:")[2]  # a corpus's, or none
