@@ -458,6 +458,9 @@ class Importer:
         gathered and written together (unless `alone`), any other record on its own once those
         before it are written."""
         keys = [c.url_key if c is not None else _url_key(r.review) for r, c in batch]
+        # What is stored at these pages holds until this unit commits: another import of the
+        # same page at the same instant waits here, then finds the claims this one stored.
+        repo.lock_pages(session, [k for k in keys if k is not None])
         stored = repo.reviews_at_pages(session, [k for k in keys if k is not None])
         self._first_sight(stored, [k for k in keys if k is not None])
         per_page = Counter(k for k in keys if k is not None)

@@ -427,15 +427,37 @@ def add_revision(session: Session, revision: ReviewRevision) -> None:
     session.add(revision)
 
 
+def _page_lock_id(url_key: str) -> int:
+    return int.from_bytes(hashlib.sha256(url_key.encode()).digest()[:4], "big", signed=True)
+
+
 def lock_page(session: Session, url_key: str) -> None:
     """Until the transaction ends, no other one writes the reviews of this page (PostgreSQL: a
     transaction advisory lock on the page; SQLite has one writer at a time already). Checks
     such as "no review of this claim at this page yet" then hold until the write commits."""
-    if session.get_bind().dialect.name == "postgresql":
-        digest = hashlib.sha256(url_key.encode()).digest()
+    lock_pages(session, [url_key])
+
+
+def lock_pages(session: Session, url_keys: Iterable[str]) -> None:
+    """`lock_page` for many pages in one statement (an import batch). The locks are taken in
+    ascending order, so two transactions locking overlapping sets of pages cannot deadlock;
+    `OFFSET 0` keeps the planner from taking them before the sort."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    ids = sorted({_page_lock_id(key) for key in url_keys})
+    if len(ids) == 1:
         session.execute(
             text("SELECT pg_advisory_xact_lock(:space, :page)"),
-            {"space": PAGE_LOCKS, "page": int.from_bytes(digest[:4], "big", signed=True)},
+            {"space": PAGE_LOCKS, "page": ids[0]},
+        )
+    elif ids:
+        session.execute(
+            text(
+                "SELECT pg_advisory_xact_lock(:space, page) FROM"
+                " (SELECT page FROM unnest(CAST(:pages AS integer[])) AS page"
+                " ORDER BY page OFFSET 0) AS ordered"
+            ),
+            {"space": PAGE_LOCKS, "pages": ids},
         )
 
 

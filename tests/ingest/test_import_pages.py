@@ -6,13 +6,19 @@ retracts that review on the record.
 """
 
 import copy
+import threading
 from collections.abc import Callable
+from contextlib import nullcontext
 from typing import Any
 
 import httpx
 import orjson
 import pytest
 
+from app.domain.access import COMMAND_LINE
+from app.domain.importing import Importer
+from app.storage.database import Database
+from tests.api.test_races import _wait_until_blocked
 from tests.conftest import auth, load_json, review_body
 
 FULLFACT = "claimreview-shapes/fullfact_style_two_claims_graph.json"
@@ -270,3 +276,45 @@ class TestNativeReviewsOfOnePage:
         response = client.get("/oembed", params={"url": url, "format": "json"})
         assert response.status_code == 200, response.text
         assert f"/embed/reviews/{latest['id']}" in response.json()["html"]
+
+
+class TestSimultaneousImportsOfOnePage:
+    """Two imports of one new page at the same instant store its claims once (issue 10, item
+    1). Deterministic, as in tests/api/test_races.py: the first import writes in a transaction
+    left open; the second goes over HTTP meanwhile. On PostgreSQL the test waits until the
+    second is blocked (on the page's lock with the fix; without it, only on the change log's,
+    after it has decided the page is new); on SQLite it waits for the write lock. Then the
+    first commits, and the second must find what the first stored."""
+
+    def test_the_second_finds_the_first_ones_reviews_and_stores_nothing_twice(
+        self, client: httpx.Client, db: Database, importer_key: str
+    ) -> None:
+        page, document = fullfact()
+        # The publisher exists already, as it does for every page after its first (two imports
+        # that both created it would be serialised by its key), and the claims are new (two
+        # that both reused a stored claim would be serialised by the page-and-claim key).
+        other = copy.deepcopy(document)
+        for item in other["@graph"]:
+            item["url"] = f"{page}other/"
+            if item["@type"] == "ClaimReview":
+                item["claimReviewed"] = "Another claim: " + item["claimReviewed"]
+                item["itemReviewed"].pop("appearance", None)
+        assert counts(post(client, importer_key, other)) == (2, 0, 0, 0, 0)
+        result: list[dict[str, Any]] = []
+        with db.unit_of_work() as session:
+            first = Importer(lambda: nullcontext(session), COMMAND_LINE)
+            assert first.import_documents([document]).created == 2
+            thread = threading.Thread(
+                target=lambda: result.append(post(client, importer_key, document))
+            )
+            thread.start()
+            _wait_until_blocked(db, thread.is_alive)
+        thread.join(timeout=60)
+        assert counts(result[0]) == (0, 0, 2, 0, 0)
+        reviews = page_reviews(client, page)
+        assert len(reviews) == 2
+        assert len({r["claim_id"] for r in reviews}) == 2
+        assert sorted(claim_text(client, r["claim_id"]) for r in reviews) == [
+            "A vaccine contains microchips that track people",
+            "The vaccine was never tested on people",
+        ]
