@@ -17,7 +17,6 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
 from sqlalchemy import exc as sa_exc
-from sqlalchemy import text
 from starlette.exceptions import HTTPException
 
 from app import metrics
@@ -43,6 +42,7 @@ from app.api import (
 )
 from app.api import metrics as metrics_routes
 from app.api.admission import RETRY_AFTER_SECONDS, Admission, AdmissionMiddleware
+from app.api.known_addresses import KnownAddresses
 from app.api.metrics import MetricsMiddleware
 from app.api.middleware import BodyLimitMiddleware, MethodOverrideMiddleware
 from app.api.ratelimit import (
@@ -175,13 +175,11 @@ async def _database_unavailable(request: Request, exc: Exception) -> Response:
 # kinds (integrity, data) stay what they are.
 DATABASE_UNAVAILABLE = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError)
 
-LATEST_CURSOR = text('SELECT max("cursor") FROM "change"')
 
-
-def _latest_cursor(db: Database) -> int | None:
+def _watch(db: Database, known: KnownAddresses) -> int | None:
+    """One poll of the change log, for the read cache and the known addresses."""
     with db.engine.connect() as connection:
-        cursor: int | None = connection.execute(LATEST_CURSOR).scalar()
-        return cursor
+        return known.catch_up(connection)
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
@@ -214,6 +212,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
 
     read_cache = ReadCache(settings.read_cache_entries)
+    # Sparing the database like the read cache, and off with it (the uncached path).
+    known_addresses = KnownAddresses(read_cache.enabled)
     admission = Admission(
         settings.max_concurrency, settings.max_queue, settings.queue_timeout_seconds
     )
@@ -240,7 +240,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         poller = None
         if read_cache.enabled:
             db.committed.append(read_cache.forget)
-            poller = asyncio.create_task(poll(read_cache, lambda: _latest_cursor(db)))
+            db.committed.append(known_addresses.committed)
+            poller = asyncio.create_task(poll(read_cache, lambda: _watch(db, known_addresses)))
         try:
             yield
         finally:
@@ -261,6 +262,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.read_cache = read_cache
+    app.state.known_addresses = known_addresses
     app.state.admission = admission
     app.state.migration_head = head_revision()
     # Loaded once, here: a configured model that cannot be opened stops the start-up.
@@ -283,6 +285,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         no_deadline=frozenset({"/v1/import", "/app/import"}).__contains__,
     )
     app.add_middleware(ReadCacheMiddleware, cache=read_cache)
+    app.add_middleware(lookup.UncheckedAddressMiddleware, known=known_addresses)
     app.add_middleware(
         RateLimitMiddleware,
         limiter=rate_limiter,

@@ -17,18 +17,27 @@ database. What keeps the cache correct:
 - The key is the path and the whole query string: `fields=` and every other parameter give
   answers of their own.
 - Requests with a key (drafts are visible to their publisher) and conditional requests go to
-  the routes. Entries also expire after `TTL_SECONDS`, for answers that depend on the clock
-  (`max_age_days`).
+  the routes. Answers that depend on the clock (`max_age_days`) or on a publisher's sites (which
+  change without a change of any review) expire after `TTL_SECONDS`; the others stay until a
+  change or until evicted (least recently used first).
+- A route may say that its answer is not worth the room (`dont_keep`): a lookup of an address
+  nobody checked costs less to answer again.
+- An answer is kept the second time it is asked for, not the first (a "doorkeeper": the keys
+  asked for once are remembered as hashes, forgotten in bulk when they reach four times the
+  capacity). Most search queries are asked once; kept at once, a few thousand of them (10 kB
+  each) pushed every ClaimReview document out of the 64 MB.
 """
 
 import asyncio
 import logging
+import math
 import re
 import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -47,6 +56,14 @@ CACHEABLE = re.compile(
     r"|/v1/reviews/[0-9]{1,19}/claimreview"
 )
 _VARY = (b"authorization", b"if-none-match", b"if-modified-since", b"cookie")
+# Query parameters whose answers may change with no change logged: the clock, publishers' sites.
+_EXPIRING = frozenset({"max_age_days", "maxAgeDays", "publisher", "reviewPublisherSiteFilter"})
+_DONT_KEEP = "claimreview.dont_keep"
+
+
+def dont_keep(scope: Scope) -> None:
+    """The route's answer is not to be kept (cheaper to answer again than the room it takes)."""
+    scope[_DONT_KEEP] = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +84,7 @@ class ReadCache:
         self.misses = 0
         self._entries: OrderedDict[bytes, Entry] = OrderedDict()
         self._bytes = 0
+        self._asked_once: set[int] = set()
         # Misses being answered now, by key: the same request arriving meanwhile waits for
         # that answer instead of joining the queue for the database (a crowd that asks for
         # one new document at once made 256 misses of it, and 503s).
@@ -100,9 +118,20 @@ class ReadCache:
         self.hits += 1
         return entry
 
+    def asked_again(self, key: bytes) -> None:
+        self._asked_once.add(hash(key))
+
     def put(self, key: bytes, generation: int, entry: Entry) -> None:
         if generation != self.generation or not self.usable():
             return
+        if key not in self._entries:
+            asked = hash(key)
+            if asked not in self._asked_once:
+                if len(self._asked_once) >= 4 * self.max_entries:
+                    self._asked_once.clear()
+                self._asked_once.add(asked)
+                return
+            self._asked_once.discard(asked)
         old = self._entries.pop(key, None)
         if old is not None:
             self._bytes -= len(old.body)
@@ -148,6 +177,7 @@ class ReadCacheMiddleware:
         key = scope["path"].encode() + b"?" + scope["query_string"]
         entry = cache.get(key)
         if entry is None and key in cache.inflight:
+            cache.asked_again(key)  # kept when it comes, for this request and the next
             await asyncio.shield(cache.inflight[key])
             entry = cache.get(key)
         if entry is not None:
@@ -184,8 +214,11 @@ class ReadCacheMiddleware:
             await send(message)
 
         await self.app(scope, receive, capture)
-        if status == 200 and complete:
+        if status == 200 and complete and not scope.get(_DONT_KEEP):
             headers = [(k, v) for k, v in headers if k != b"set-cookie"]
             body = b"".join(chunks)
-            expires = time.monotonic() + TTL_SECONDS
+            # Read as the routes read them (a name may come percent-encoded).
+            query = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
+            expiring = any(name in _EXPIRING for name, _ in query)
+            expires = time.monotonic() + TTL_SECONDS if expiring else math.inf
             cache.put(key, generation, Entry(headers, body, expires, scope.get("route")))

@@ -1,8 +1,9 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
+from sqlmodel import Session
 
-from app.api.deps import SessionDep
+from app.api.deps import DatabaseDep, read_json
 from app.api.problems import problems
 from app.domain import search
 from app.domain.fields import LanguageTag, QueryDate
@@ -30,10 +31,11 @@ PAGE_TOKEN = Query(default=None, max_length=4000, description="From the previous
 @router.get(
     "/v1/search",
     summary="Search claims and their verdicts",
+    response_model=SearchResponse,
     responses=problems(400, 422),
 )
-def search_claims(
-    session: SessionDep,
+async def search_claims(
+    db: DatabaseDep,
     tokens: TokensDep,
     q: str | None = Q,
     language: LanguageTag | None = LANGUAGE,
@@ -47,23 +49,24 @@ def search_claims(
     until: QueryDate | None = Query(default=None, description="Claim or review date until."),
     page_size: int = Query(default=10, ge=1, le=100, description="Results per page."),
     page_token: str | None = PAGE_TOKEN,
-) -> SearchResponse:
-    page = search.search(
-        session,
-        search.SearchQuery(
-            q=q,
-            language=language,
-            publisher=publisher,
-            verdict=verdict.value if verdict else None,
-            claimant=claimant,
-            max_age_days=max_age_days,
-            since=since,
-            until=until,
-            page_size=page_size,
-            page_token=page_token,
-        ),
-        tokens,
+) -> Response:
+    query = search.SearchQuery(
+        q=q,
+        language=language,
+        publisher=publisher,
+        verdict=verdict.value if verdict else None,
+        claimant=claimant,
+        max_age_days=max_age_days,
+        since=since,
+        until=until,
+        page_size=page_size,
+        page_token=page_token,
     )
+    return await read_json(db, _search, query, tokens)
+
+
+def _search(session: Session, query: search.SearchQuery, tokens: PageTokens) -> SearchResponse:
+    page = search.search(session, query, tokens)
     return SearchResponse(
         results=[
             SearchResult(claim=r.claim, reviews=r.reviews, score=r.score) for r in page.results

@@ -1,6 +1,6 @@
 """URL lookup for browser extensions: the fact-checks that concern a web address."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 
 from sqlmodel import Session
 
@@ -13,7 +13,9 @@ from app.storage import repositories as repo
 MAX_URLS = 100
 
 
-def lookup(session: Session, urls: Sequence[str], field: str = "urls") -> LookupResponse:
+def url_keys(urls: Sequence[str], field: str = "urls") -> dict[str, str]:
+    """Each address sent, by its normalised key; every invalid one reported at its field.
+    No I/O: the API runs it on the event loop, before deciding whether to read the database."""
     if len(urls) > MAX_URLS:
         raise Unprocessable(
             f"At most {MAX_URLS} URLs per request; {len(urls)} were sent.",
@@ -32,8 +34,13 @@ def lookup(session: Session, urls: Sequence[str], field: str = "urls") -> Lookup
         raise Unprocessable(
             "; ".join(f"{e['field']}: {e['message']}" for e in errors), errors=errors
         )
+    return keys
+
+
+def answer(keys: dict[str, str], rows: Sequence[repo.LookupRow]) -> LookupResponse:
+    """The response for these addresses, given the stored rows of their keys."""
     by_key: dict[str, dict[int, LookupMatch]] = {}
-    for row in repo.lookup_urls(session, sorted(set(keys.values()))):
+    for row in rows:
         by_key.setdefault(row.url_key, {})[row.review_id] = LookupMatch(
             id=row.review_id,
             claim_id=row.claim_id,
@@ -48,3 +55,14 @@ def lookup(session: Session, urls: Sequence[str], field: str = "urls") -> Lookup
             for url, key in keys.items()
         }
     )
+
+
+def lookup_keys(
+    session: Session, keys: dict[str, str], may_match: Callable[[str], bool] | None = None
+) -> LookupResponse:
+    """The published reviews of these (normalised) addresses. `may_match` spares the database
+    the keys it knows no review concerns (`KnownAddresses`); without it every key is read."""
+    wanted: Collection[str] = sorted(
+        {key for key in keys.values() if may_match is None or may_match(key)}
+    )
+    return answer(keys, repo.lookup_urls(session, list(wanted)) if wanted else [])

@@ -1,7 +1,7 @@
 """Every query of the core tables. Repositories add and flush; services commit."""
 
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -614,6 +614,38 @@ def lookup_urls(session: Session, url_keys: Sequence[str]) -> list[LookupRow]:
         return []
     rows = session.connection().execute(_LOOKUP, {"keys": list(url_keys)}).all()
     return [LookupRow(*row) for row in rows]
+
+
+# Every address a lookup could match (a superset: drafts and deleted reviews too), and those of
+# the reviews changed in a stretch of the change log, with their claims' appearances. Read by
+# the poller in the background, whose statements say so (`POLL_MARK`).
+POLL_MARK = "/* change-log poll */"
+_ALL_URL_KEYS = text(
+    f"{POLL_MARK} SELECT url_key FROM review"  # noqa: S608 - fixed fragments
+    " UNION SELECT url_key FROM appearance WHERE url_key IS NOT NULL"
+)
+_CHANGED_URL_KEYS = text(
+    f'{POLL_MARK} SELECT r.url_key FROM "change" c JOIN review r ON r.id = c.review_id'  # noqa: S608
+    ' WHERE c."cursor" > :after AND c."cursor" <= :upto'
+    ' UNION SELECT a.url_key FROM "change" c JOIN review r ON r.id = c.review_id'
+    " JOIN appearance a ON a.claim_id = r.claim_id"
+    ' WHERE c."cursor" > :after AND c."cursor" <= :upto AND a.url_key IS NOT NULL'
+)
+_LATEST_CURSOR = text(f'{POLL_MARK} SELECT max("cursor") FROM "change"')  # noqa: S608
+
+
+def latest_cursor(connection: Connection) -> int | None:
+    """The change log's newest cursor (None while it is empty)."""
+    cursor: int | None = connection.execute(_LATEST_CURSOR).scalar()
+    return cursor
+
+
+def all_url_keys(connection: Connection) -> Iterator[str]:
+    return iter(connection.execute(_ALL_URL_KEYS).scalars())
+
+
+def url_keys_changed(connection: Connection, after: int, upto: int) -> list[str]:
+    return list(connection.execute(_CHANGED_URL_KEYS, {"after": after, "upto": upto}).scalars())
 
 
 # --- claims read as plain rows, no ORM objects (search pages, a batch import's renders) -------

@@ -1,5 +1,6 @@
 """URL lookup for browser extensions: normalised matches, batches in one query, CORS."""
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -8,8 +9,8 @@ import httpx
 import pytest
 from sqlalchemy import event
 
-from app.main import LATEST_CURSOR
-from tests.conftest import LiveServer, auth
+from app.storage.repositories import POLL_MARK
+from tests.conftest import LiveServer, auth, review_body
 
 
 @pytest.fixture
@@ -33,10 +34,9 @@ def counted_queries(live_server: LiveServer) -> Iterator[list[str]]:
     seen: list[str] = []
 
     def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        # The read cache's poller reads the change log's cursor on its own schedule.
-        if not statement.startswith(("BEGIN", "ROLLBACK", "COMMIT")) and statement != str(
-            LATEST_CURSOR
-        ):
+        # The poller of the read cache and the known addresses reads the change log on its own
+        # schedule; a lookup never does.
+        if not statement.startswith(("BEGIN", "ROLLBACK", "COMMIT")) and POLL_MARK not in statement:
             seen.append(statement)
 
     event.listen(engine, "before_cursor_execute", count)
@@ -44,6 +44,16 @@ def counted_queries(live_server: LiveServer) -> Iterator[list[str]]:
         yield seen
     finally:
         event.remove(engine, "before_cursor_execute", count)
+
+
+def _caught_up(live_server: LiveServer) -> None:
+    """Until the server's set of known addresses has read the change log (its poller runs every
+    quarter of a second)."""
+    known = live_server.app.state.known_addresses
+    deadline = time.monotonic() + 10
+    while not known.usable():
+        assert time.monotonic() < deadline, "the known addresses never caught up"
+        time.sleep(0.01)
 
 
 class TestLookup:
@@ -112,6 +122,33 @@ class TestLookup:
         assert list(matches) == urls
         assert [u for u, found in matches.items() if found] == urls[-2:]
         assert len(queries) == 1, queries
+
+    def test_an_address_no_review_concerns_is_answered_without_the_database(
+        self, client: httpx.Client, checked: dict[str, Any], live_server: LiveServer
+    ) -> None:
+        _caught_up(live_server)
+        nobody, known = "https://example.org/nobody-checked", "https://youtu.be/dQw4w9WgXcQ"
+        with counted_queries(live_server) as queries:
+            unchecked = client.get("/v1/lookup", params={"url": nobody})
+            batch = client.post("/v1/lookup", json={"urls": [nobody, f"{nobody}/2"]})
+            found = client.get("/v1/lookup", params={"url": known})
+        assert unchecked.json() == {"matches": {nobody: []}}
+        assert unchecked.headers["cache-control"] == "public, max-age=300"
+        assert batch.json() == {"matches": {nobody: [], f"{nobody}/2": []}}
+        assert [m["id"] for m in found.json()["matches"][known]] == [checked["id"]]
+        assert len(queries) == 1, queries  # the known address's
+
+    def test_an_address_reviewed_here_just_now_is_found_at_once(
+        self, client: httpx.Client, editor_key: str, publisher: str, live_server: LiveServer
+    ) -> None:
+        _caught_up(live_server)
+        post = "https://x.com/someone/status/777"
+        assert client.get("/v1/lookup", params={"url": post}).json() == {"matches": {post: []}}
+        body = review_body("https://verifact.example/checks/777")
+        body["claim"]["appearances"] = [{"url": post}]
+        created = client.post("/v1/reviews", json=body, headers=auth(editor_key)).json()
+        found = client.get("/v1/lookup", params={"url": post}).json()["matches"][post]
+        assert [m["id"] for m in found] == [created["id"]]
 
     def test_over_100_urls_is_422(self, client: httpx.Client) -> None:
         response = client.post(
