@@ -56,6 +56,8 @@ def revoke_key(session: Session, principal: Principal, key_id: str) -> None:
         row.revoked_at = utcnow()
         session.add(row)
         session.flush()
+    # Its web app sessions are refused from now on (principal_of), and need not be kept.
+    repo.delete_key_web_sessions(session, key_id)
 
 
 def authenticate(session: Session, secret: str) -> Principal:

@@ -4,12 +4,13 @@ function here, calling the same use cases as the API in one unit of work each.""
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import orjson
 
 from app.claimreview.validate import validate
-from app.domain import claims, keys, newsroom, publishers, reviews
+from app.domain import claims, keys, newsroom, publishers, reviews, web_sessions
 from app.domain.access import Principal
 from app.domain.importing import Importer, ImportResult, parse_line
 from app.domain.schemas import (
@@ -55,23 +56,30 @@ def _refused(exc: AppError) -> FormRefused:
 # --- sessions -----------------------------------------------------------------------------------
 
 
-def sign_in(db: Database, secret: str) -> Principal:
-    """The editor or admin holding this key (Unauthorized or Forbidden otherwise)."""
-    with db.session() as session:
+def sign_in(db: Database, secret: str, nonce: str, expires_at: datetime) -> Principal:
+    """The editor or admin holding this key (Unauthorized or Forbidden otherwise), with a
+    session opened under this nonce until `expires_at`."""
+    with db.unit_of_work() as session:
         principal = keys.authenticate(session, secret.strip())
-    if principal.role not in WRITERS:
-        raise Forbidden(N_("Only editor and admin keys can sign in."))
+        if principal.role not in WRITERS:
+            raise Forbidden(N_("Only editor and admin keys can sign in."))
+        web_sessions.open_session(session, principal, nonce, expires_at)
     return principal
 
 
-def principal_of(db: Database, key_id: str) -> Principal | None:
-    """A session's key, while it is unrevoked and may still sign in."""
+def principal_of(db: Database, nonce: str, key_id: str) -> Principal | None:
+    """A session's key, while the session is open and its key unrevoked and may sign in."""
     with db.session() as session:
         try:
-            principal = keys.principal_of(session, key_id)
+            principal = web_sessions.session_principal(session, nonce, key_id)
         except AppError:
             return None
     return principal if principal.role in WRITERS else None
+
+
+def sign_out(db: Database, nonce: str) -> None:
+    with db.unit_of_work() as session:
+        web_sessions.close_session(session, nonce)
 
 
 # --- fact-checks --------------------------------------------------------------------------------
