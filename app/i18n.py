@@ -1,4 +1,4 @@
-"""The service's languages (the web app's strings, the embed card's verdict chip): gettext
+"""The service's languages (the web app's strings, the embed card's verdict chip and link): gettext
 catalogues read with Babel, one `.po` file per language. Pure: it reads its own files only.
 
 `app/locales/<lang>/LC_MESSAGES/messages.po` is read and compiled in memory at start-up, so
@@ -87,8 +87,16 @@ def translator(language: str) -> NullTranslations:
     return catalogues().get(language) or catalogues()[SOURCE_LANGUAGE]
 
 
+# The embed card's link to the article.
+READ_THE_FACT_CHECK = N_("Read the fact-check")
+
+
+def in_language(message: str, language: str) -> str:
+    """A message in a review's language (BCP 47), from the same catalogues as the web app, so
+    that a card reads in one language; English when the language has no catalogue."""
+    return translator(base_language(language) or SOURCE_LANGUAGE).gettext(message)
+
+
 def verdict_label(verdict: str, language: str) -> str:
-    """A normalised verdict (`mostly_false`) in a review's language (BCP 47), from the same
-    catalogues as the web app; English when the language has no catalogue."""
-    label = VERDICT_LABELS.get(verdict, VERDICT_LABELS["other"])
-    return translator(base_language(language) or SOURCE_LANGUAGE).gettext(label)
+    """A normalised verdict (`mostly_false`) in a review's language."""
+    return in_language(VERDICT_LABELS.get(verdict, VERDICT_LABELS["other"]), language)
