@@ -110,10 +110,10 @@ def _page(
     principal: Principal | None = None,
 ) -> HTMLResponse:
     language = _language(request)
-    translations = i18n.translator(language)
     body = templates.get_template(template).render(
         {
-            "_": translations.gettext,
+            # The page's strings and the domain's messages alike (app.i18n.Message).
+            "_": lambda message: i18n.translate(message, language),
             "lang": language,
             "languages": i18n.languages(),
             "path": request.url.path,

@@ -26,7 +26,7 @@ from app.domain.schemas import (
     Role,
 )
 from app.errors import AppError, Forbidden
-from app.i18n import N_
+from app.i18n import N_, Message
 from app.storage.database import Database
 from app.web import forms
 from app.web.forms import FieldErrors, ReviewForm
@@ -45,9 +45,15 @@ class FormRefused(Exception):
 
 
 def _refused(exc: AppError) -> FormRefused:
+    """The domain's messages as it raised them: Messages, which the page translates."""
     errors: FieldErrors = {}
     for item in exc.errors or []:
-        forms.add_error(errors, str(item.get("field", "")), str(item.get("message", "")))
+        message = item.get("message", "")
+        forms.add_error(
+            errors,
+            str(item.get("field", "")),
+            message if isinstance(message, str) else str(message),
+        )
     if not errors:
         errors[""] = [exc.detail]
     return FormRefused(errors, stale=exc.status == 412)
@@ -226,7 +232,9 @@ def _documents(content: bytes) -> list[Any]:
     except orjson.JSONDecodeError as exc:
         lines = [line for line in content.splitlines() if line.strip()]
         if len(lines) < 2:
-            raise FormRefused({"": [f"The file is not JSON ({exc.msg})."]}) from exc
+            raise FormRefused(
+                {"": [Message("The file is not JSON ({reason}).", reason=exc.msg)]}
+            ) from exc
     return [
         parse_line(number, line)
         for number, line in enumerate(content.splitlines(), start=1)
@@ -289,11 +297,7 @@ def revoke_key(db: Database, principal: Principal, key_id: str) -> None:
 def _model_errors(exc: ValueError) -> FieldErrors:
     errors: FieldErrors = {}
     for error in getattr(exc, "errors", list)():
-        path = ".".join(str(p) for p in error["loc"]) or ""
-        message = str(error["msg"]).removeprefix("Value error, ")
-        name, _, rest = message.partition(": ")
-        if rest and error.get("type") == "value_error":
-            path, message = name, rest
+        path, message = forms.error_path(error)
         errors.setdefault(path.split(".")[0], []).append(message)
     return errors
 

@@ -1,6 +1,7 @@
 """The web app over HTTP (no browser): sessions, cross-site posts, headers, forms, import, admin.
 Every write is checked through the public API afterwards: the same data, the same rules."""
 
+import html
 import json
 import re
 import time
@@ -16,7 +17,7 @@ from app.storage.database import Database
 from app.storage.tables import WebSession
 from app.storage.types import utcnow
 from app.web.security import CSP, SESSION_COOKIE, Signer
-from tests.conftest import LiveServer, auth, serve
+from tests.conftest import LiveServer, auth, review_body, serve
 from tests.web.helpers import csrf_of, errors_in, hidden, post_review, review_form, sign_in
 
 
@@ -603,3 +604,164 @@ class TestLanguages:
         assert client.get("/app/sign-in").text.count("Se connecter") >= 2
         english = client.get("/app/sign-in?lang=en", headers={"Accept-Language": "fr"})
         assert '<html lang="en">' in english.text
+
+
+FRENCH = {"Accept-Language": "fr"}
+ENGLISH = {"Accept-Language": "en"}
+
+
+class TestDomainMessagesInThePagesLanguage:
+    """The domain's refusals are shown in the page's language; the API keeps its English."""
+
+    @pytest.mark.parametrize(
+        ("headers", "message"),
+        [
+            (FRENCH, "Cette clé d’éditeur n’écrit que pour « other »."),
+            (ENGLISH, "This editor key writes for 'other' only."),
+        ],
+    )
+    def test_a_forbidden_action(
+        self,
+        client: httpx.Client,
+        make_review: Callable[..., dict[str, Any]],
+        make_publisher: Callable[..., str],
+        make_key: Callable[..., str],
+        headers: dict[str, str],
+        message: str,
+    ) -> None:
+        review = make_review()
+        make_publisher("other")
+        sign_in(client, make_key("editor", "other"))
+        page = client.get(f"/app/reviews/{review['id']}", headers=headers)
+        assert page.status_code == 403
+        assert f'<p class="error" role="alert">{message}</p>' in html.unescape(page.text)
+
+    @pytest.mark.parametrize(
+        ("headers", "message"),
+        [
+            (FRENCH, "elsewhere.example n’est pas un site de « verifact »"),
+            (ENGLISH, "elsewhere.example is not a site of 'verifact'"),
+        ],
+    )
+    def test_a_field_error_of_the_domain(
+        self, client: httpx.Client, editor_key: str, headers: dict[str, str], message: str
+    ) -> None:
+        csrf = sign_in(client, editor_key)
+        response = client.post(
+            "/app/reviews/new",
+            data={
+                "csrf": csrf,
+                "action": "publish",
+                **review_form(url="https://elsewhere.example/c"),
+            },
+            headers=headers,
+        )
+        assert response.status_code == 422
+        assert errors_in(response.text)["url"] == [message]
+
+    @pytest.mark.parametrize(
+        ("headers", "message"),
+        [
+            (FRENCH, "la vérification {id} vérifie cette affirmation à cette URL"),
+            (ENGLISH, "review {id} reviews this claim at this URL"),
+        ],
+    )
+    def test_a_conflict(
+        self, client: httpx.Client, editor_key: str, headers: dict[str, str], message: str
+    ) -> None:
+        csrf = sign_in(client, editor_key)
+        first = post_review(client, csrf)
+        review_id = first.headers["location"].split("/")[3].split("?")[0]
+        again = client.post(
+            "/app/reviews/new",
+            data={"csrf": csrf, "action": "publish", **review_form()},
+            headers=headers,
+        )
+        assert again.status_code == 422
+        assert errors_in(again.text)["url"] == [message.format(id=review_id)]
+
+    @pytest.mark.parametrize(
+        ("headers", "message"),
+        [
+            (FRENCH, "verifact.example appartient à « verifact »"),
+            (ENGLISH, "verifact.example belongs to 'verifact'"),
+        ],
+    )
+    def test_a_conflict_on_the_admin_page(
+        self,
+        client: httpx.Client,
+        admin_key: str,
+        publisher: str,
+        headers: dict[str, str],
+        message: str,
+    ) -> None:
+        csrf = sign_in(client, admin_key)
+        taken = client.post(
+            "/app/admin/publishers",
+            data={"csrf": csrf, "id": "thief", "name": "Thief", "sites": "verifact.example"},
+            headers=headers,
+        )
+        assert taken.status_code == 422
+        assert f'<p class="error">{message}</p>' in html.unescape(taken.text)
+
+    @pytest.mark.parametrize(
+        ("headers", "expected"),
+        [
+            (
+                FRENCH,
+                {
+                    "claim": ["Ce champ ne doit pas être vide"],
+                    "claim_language": [
+                        "doit être un code de langue BCP 47 comme « fr », « pt-BR » ou « zh-Hant »"
+                    ],
+                    "claim_date": ["est antérieure à 1900"],
+                    "rating_best": ["doit être supérieure à la pire note"],
+                },
+            ),
+            (
+                ENGLISH,
+                {
+                    "claim": ["String should have at least 1 character"],
+                    "claim_language": [
+                        "must be a BCP 47 language tag such as 'fr', 'pt-BR' or 'zh-Hant'"
+                    ],
+                    "claim_date": ["is before 1900"],
+                    "rating_best": ["must be greater than worst"],
+                },
+            ),
+        ],
+    )
+    def test_the_validators_field_errors(
+        self,
+        client: httpx.Client,
+        editor_key: str,
+        headers: dict[str, str],
+        expected: dict[str, list[str]],
+    ) -> None:
+        csrf = sign_in(client, editor_key)
+        form = review_form(
+            claim="", claim_language="klingon!", claim_date="1850-01-01", rating_best="1",
+            rating_worst="5", rating_value="",
+        )  # fmt: skip
+        response = client.post(
+            "/app/reviews/new",
+            data={"csrf": csrf, "action": "publish", **form},
+            headers=headers,
+        )
+        assert response.status_code == 422
+        assert errors_in(response.text) == expected
+
+    def test_the_api_keeps_its_english_messages(
+        self, client: httpx.Client, editor_key: str
+    ) -> None:
+        response = client.post(
+            "/v1/reviews",
+            json=review_body(url="https://elsewhere.example/c"),
+            headers={**auth(editor_key), **FRENCH},
+        )
+        assert response.status_code == 403
+        problem = response.json()
+        assert problem["detail"] == "url: elsewhere.example is not a site of 'verifact'."
+        assert problem["errors"] == [
+            {"field": "url", "message": "elsewhere.example is not a site of 'verifact'"}
+        ]
