@@ -68,11 +68,11 @@ mutation: $(VENV)/.installed-dev
 schemathesis: $(VENV)/.installed-dev
 	bash tests/schemathesis/run.sh
 
-# The web app's strings: extract them from app/web into messages.pot and update every language's
+# The web app's strings: extract them from app/web and app/domain into messages.pot and update every language's
 # messages.po (then translate the new entries). `make language NEW=de` starts a new language.
 LOCALES := app/locales
 messages: $(VENV)/.installed-dev
-	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --sort-output --omit-header \
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k Message --no-location --sort-output --omit-header \
 		-o $(LOCALES)/messages.pot .
 	$(BIN)/pybabel update -i $(LOCALES)/messages.pot -d $(LOCALES) --width 100 --ignore-obsolete
 

@@ -3,13 +3,18 @@ RFC 9457 problem details everywhere, Google's `{"error": {"code", "message", "st
 `/v1alpha1` (Google's client libraries read only that shape)."""
 
 import re
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import orjson
 
+from app.i18n import FIELD_MESSAGE, Message
+
 
 class AppError(Exception):
-    """An error with an HTTP status and a stable code (the last segment of its problem type)."""
+    """An error with an HTTP status and a stable code (the last segment of its problem type).
+    Its detail and the messages of its `errors` are Messages (app.i18n) where the web app may
+    show them: the API sends their English text, the web app their translation."""
 
     status: int = 400
     code: str = "bad-request"
@@ -170,3 +175,60 @@ def error_response(
         sent, body = google_error(status, detail, errors)
         return sent, orjson.dumps(body), GOOGLE_JSON
     return status, orjson.dumps(problem(status, code, title, detail, errors=errors)), PROBLEM_JSON
+
+
+_NAMED = re.compile(r"^([a-z_][a-z0-9_.]*): (.+)$", re.DOTALL)
+
+
+def _characters(limit: str) -> Callable[[Mapping[str, Any]], Message]:
+    def message(ctx: Mapping[str, Any]) -> Message:
+        count = ctx[limit]
+        if limit == "min_length":
+            if count == 1:
+                return Message("String should have at least 1 character")
+            return Message("String should have at least {min_length} characters", min_length=count)
+        if count == 1:
+            return Message("String should have at most 1 character")
+        return Message("String should have at most {max_length} characters", max_length=count)
+
+    return message
+
+
+def _date(ctx: Mapping[str, Any]) -> Message:
+    return Message("Input should be a valid datetime or date, {error}", error=ctx["error"])
+
+
+# Pydantic's own messages the forms of the web app can meet, as Messages of the same English.
+_PYDANTIC: dict[str, Callable[[Mapping[str, Any]], Message]] = {
+    "missing": lambda ctx: Message("Field required"),
+    "string_too_short": _characters("min_length"),
+    "string_too_long": _characters("max_length"),
+    "enum": lambda ctx: Message("Input should be {expected}", expected=ctx["expected"]),
+    "datetime_from_date_parsing": _date,
+}
+
+
+def validator_error(error: Mapping[str, Any]) -> tuple[str | None, str]:
+    """A pydantic error's message, and the field a model validator named in it ("best: must be
+    greater than worst" is about `best`; None when it names none). The message is the
+    validator's Message when it raised one, or pydantic's own as a Message of the same text,
+    so that the web app can translate it; the API sends the text."""
+    cause = (error.get("ctx") or {}).get("error")
+    raised = cause.args[0] if isinstance(cause, ValueError) and cause.args else None
+    if isinstance(raised, Message):
+        if raised.msgid == FIELD_MESSAGE:
+            return str(raised.params["field"]), raised.params["reason"]
+        return None, raised
+    text = str(error["msg"]).removeprefix("Value error, ")
+    named = _NAMED.match(text)
+    if named and error.get("type") == "value_error":
+        return named.group(1), named.group(2)
+    known = _PYDANTIC.get(str(error.get("type")))
+    if known is not None:
+        try:
+            message = known(error.get("ctx") or {})
+        except KeyError:
+            return None, text
+        if message == text:  # the same English, or pydantic's own when it words it otherwise
+            return None, message
+    return None, text

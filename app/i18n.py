@@ -1,4 +1,4 @@
-"""The service's languages (the web app's strings, the embed card's verdict chip): gettext
+"""The service's languages (the web app's strings, the embed card's verdict chip and link): gettext
 catalogues read with Babel, one `.po` file per language. Pure: it reads its own files only.
 
 `app/locales/<lang>/LC_MESSAGES/messages.po` is read and compiled in memory at start-up, so
@@ -7,6 +7,7 @@ a new language is a new file (see `make messages`). English is the source langua
 from functools import cache
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -19,6 +20,41 @@ SOURCE_LANGUAGE = "en"
 def N_(message: str) -> str:
     """Marks a string for extraction (`pybabel extract -k N_`); it is translated where shown."""
     return message
+
+
+class Message(str):
+    """A message of the service: its English text, which the API sends as it is, remembering
+    the catalogue id and named parameters it was made from, so that the web app can show it
+    in the reader's language (`translate`). A parameter may itself be a Message.
+
+    `Message("No review {id}.", id=7)` is the string "No review 7."; `make messages` extracts
+    the id (`pybabel extract -k Message`)."""
+
+    msgid: str
+    params: dict[str, Any]
+
+    def __new__(cls, msgid: str, /, **params: Any) -> "Message":
+        message = super().__new__(cls, msgid.format(**params))
+        message.msgid = msgid
+        message.params = params
+        return message
+
+    def __reduce__(self) -> Any:  # copies and pickles keep what it was made from
+        return (_message, (self.msgid, self.params))
+
+
+def _message(msgid: str, params: dict[str, Any]) -> Message:
+    return Message(msgid, **params)
+
+
+# How a model validator names the field its message is about (pydantic reports the model).
+FIELD_MESSAGE = "{field}: {reason}"
+
+
+def at_field(field: str, reason: str) -> Message:
+    """ "field: reason", for a validator's ValueError: the API and the web app show the reason
+    at that field (app.errors.validator_error)."""
+    return Message("{field}: {reason}", field=field, reason=reason)
 
 
 # The normalised verdicts (app.domain.verdicts.Verdict), as readers are shown them.
@@ -87,8 +123,33 @@ def translator(language: str) -> NullTranslations:
     return catalogues().get(language) or catalogues()[SOURCE_LANGUAGE]
 
 
+# The embed card's link to the article.
+READ_THE_FACT_CHECK = N_("Read the fact-check")
+
+
+def in_language(message: str, language: str) -> str:
+    """A message in a review's language (BCP 47), from the same catalogues as the web app, so
+    that a card reads in one language; English when the language has no catalogue."""
+    return translator(base_language(language) or SOURCE_LANGUAGE).gettext(message)
+
+
+def translate(message: str, language: str) -> str:
+    """A message in a language of ours: a Message from its id, its parameters filled in
+    (translated too when they are Messages), any other string looked up as it is. A
+    translation that names a parameter its id lacks is not used: the English text is."""
+    translations = translator(language)
+    if not isinstance(message, Message):
+        return translations.gettext(message)
+    params = {
+        name: translate(value, language) if isinstance(value, Message) else value
+        for name, value in message.params.items()
+    }
+    try:
+        return translations.gettext(message.msgid).format(**params)
+    except (KeyError, IndexError, ValueError):
+        return str(message)
+
+
 def verdict_label(verdict: str, language: str) -> str:
-    """A normalised verdict (`mostly_false`) in a review's language (BCP 47), from the same
-    catalogues as the web app; English when the language has no catalogue."""
-    label = VERDICT_LABELS.get(verdict, VERDICT_LABELS["other"])
-    return translator(base_language(language) or SOURCE_LANGUAGE).gettext(label)
+    """A normalised verdict (`mostly_false`) in a review's language."""
+    return in_language(VERDICT_LABELS.get(verdict, VERDICT_LABELS["other"]), language)

@@ -3,7 +3,6 @@
 import asyncio
 import contextlib
 import logging
-import re
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -56,7 +55,7 @@ from app.api.read_cache import ReadCache, ReadCacheMiddleware, poll
 from app.claimreview.jsonld import ClaimReview
 from app.config import Settings, get_settings
 from app.domain.page_tokens import PageTokens
-from app.errors import AppError, error_response, is_google
+from app.errors import AppError, error_response, is_google, validator_error
 from app.search.embeddings import load_embedder
 from app.storage.database import Database, make_database
 from app.storage.migrate import head_revision
@@ -100,15 +99,10 @@ def _field_path(loc: tuple[Any, ...]) -> str:
     return ".".join(str(p) for p in loc) or "body"
 
 
-_NAMED = re.compile(r"^([a-z_][a-z0-9_.]*): (.+)$", re.DOTALL)
-
-
 def _field_error(error: Any) -> dict[str, str]:
     path = _field_path(tuple(error["loc"]))
-    message = str(error["msg"]).removeprefix("Value error, ")
-    named = _NAMED.match(message)
-    if named and error.get("type") == "value_error":
-        inner, message = named.groups()
+    inner, message = validator_error(error)
+    if inner is not None:
         path = inner if path == "body" else f"{path}.{inner}"
     return {"field": path, "message": message}
 

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from app.domain.schemas import Role
 from app.errors import Forbidden
+from app.i18n import Message
 
 
 @dataclass(frozen=True)
@@ -30,15 +31,21 @@ COMMAND_LINE = Principal(key_id="command-line", role=Role.ADMIN, publisher_id=No
 
 def require_admin(principal: Principal) -> None:
     if not principal.is_admin:
-        raise Forbidden("This needs an admin key.")
+        raise Forbidden(Message("This needs an admin key."))
 
 
 def require_editor_of(principal: Principal, publisher_id: str) -> None:
     if principal.may_write_for(publisher_id):
         return
     if principal.role == Role.EDITOR:
-        raise Forbidden(f"This editor key writes for '{principal.publisher_id}' only.")
-    raise Forbidden(f"A {principal.role.value} key cannot write claims or reviews.")
+        raise Forbidden(
+            Message(
+                "This editor key writes for '{publisher}' only.", publisher=principal.publisher_id
+            )
+        )
+    raise Forbidden(
+        Message("A {role} key cannot write claims or reviews.", role=principal.role.value)
+    )
 
 
 def others_than(publisher_id: str | None, owners: Iterable[str]) -> set[str]:
@@ -52,17 +59,22 @@ def require_claim_writer(principal: Principal, owners: Iterable[str]) -> None:
     if principal.is_admin:
         return
     if principal.role != Role.EDITOR:
-        raise Forbidden(f"A {principal.role.value} key cannot write claims.")
+        raise Forbidden(Message("A {role} key cannot write claims.", role=principal.role.value))
     others = others_than(principal.publisher_id, owners)
     if others:
         raise Forbidden(
-            "This claim is also reviewed by " + ", ".join(sorted(others)) + "; ask an admin."
+            Message(
+                "This claim is also reviewed by {publishers}; ask an admin.",
+                publishers=", ".join(sorted(others)),
+            )
         )
 
 
 def require_writer(principal: Principal) -> None:
     if principal.role not in (Role.EDITOR, Role.ADMIN):
-        raise Forbidden(f"A {principal.role.value} key cannot write claims or reviews.")
+        raise Forbidden(
+            Message("A {role} key cannot write claims or reviews.", role=principal.role.value)
+        )
 
 
 def can_see_drafts(principal: Principal | None, publisher_id: str) -> bool:
@@ -84,9 +96,10 @@ def require_site_of(
     if principal.role != Role.EDITOR or on_sites(url, sites):
         return
     host = urlsplit(url).hostname or url
+    reason = Message("{host} is not a site of '{publisher}'", host=host, publisher=publisher_id)
     raise Forbidden(
-        f"url: {host} is not a site of '{publisher_id}'.",
-        errors=[{"field": "url", "message": f"{host} is not a site of '{publisher_id}'"}],
+        Message("{field}: {reason}.", field="url", reason=reason),
+        errors=[{"field": "url", "message": reason}],
     )
 
 

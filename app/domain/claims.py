@@ -14,6 +14,7 @@ from app.domain.schemas import AppearanceIn, ClaimCreate, ClaimPublic, ClaimUpda
 from app.domain.urls import normalize_url
 from app.domain.views import claim_public, claim_with_reviews
 from app.errors import Conflict, Gone, NotFound
+from app.i18n import Message
 from app.storage import repositories as repo
 from app.storage.tables import Appearance, Claim, Review
 from app.storage.types import utcnow
@@ -81,9 +82,9 @@ def new_claim(session: Session, data: ClaimCreate, created_by: str | None) -> Cl
 def load_claim(session: Session, claim_id: int) -> Claim:
     claim = repo.get_claim(session, claim_id)
     if claim is None:
-        raise NotFound(f"No claim {claim_id}.")
+        raise NotFound(Message("No claim {id}.", id=claim_id))
     if claim.deleted_at is not None:
-        raise Gone(f"Claim {claim_id} was deleted.")
+        raise Gone(Message("Claim {id} was deleted.", id=claim_id))
     return claim
 
 
@@ -101,7 +102,7 @@ def visible_claim(session: Session, claim_id: int, principal: Principal | None) 
     reviews = repo.live_reviews_of_claim(session, claim_id)
     published = any(r.status != "draft" for r in reviews)
     if not can_see_claim(principal, claim_owners(session, claim, reviews), published):
-        raise NotFound(f"No claim {claim_id}.")
+        raise NotFound(Message("No claim {id}.", id=claim_id))
     return claim
 
 
@@ -187,7 +188,7 @@ def delete_claim(session: Session, principal: Principal, claim_id: int) -> None:
     claim = load_claim(session, claim_id)
     require_claim_writer(principal, claim_owners(session, claim))
     if repo.live_reviews_of_claim(session, claim_id):
-        raise Conflict("This claim still has reviews; delete or move them first.")
+        raise Conflict(Message("This claim still has reviews; delete or move them first."))
     claim.deleted_at = utcnow()
     session.add(claim)
     session.flush()

@@ -11,7 +11,7 @@ from datetime import datetime
 from urllib.parse import quote
 
 from app.domain.verdicts import Verdict
-from app.i18n import verdict_label
+from app.i18n import READ_THE_FACT_CHECK, in_language, verdict_label
 
 # JSON may hold "<", ">" and "&" only inside strings, where \\u escapes mean the same: so no
 # text can close the <script> element or open a comment. U+2028/2029 for old JS parsers.
@@ -81,6 +81,7 @@ def card(data: CardData, oembed_href: str, jsonld: bytes) -> str:
     """The card's page; its head carries the review's ClaimReview (the same block as the
     snippet), so a CMS that embeds the card gives search engines the markup too."""
     word = verdict_label(data.verdict.value, data.review_language)
+    read = in_language(READ_THE_FACT_CHECK, data.review_language)
     e = html.escape
     date = f"{data.date_published:%Y-%m-%d}" if data.date_published else ""
     return f"""<!doctype html>
@@ -98,7 +99,7 @@ def card(data: CardData, oembed_href: str, jsonld: bytes) -> str:
 <p><span class="verdict v-{data.verdict.value}">{e(word)}</span>\
 <span class="label" dir="auto">{e(data.label)}</span></p>
 <p class="meta"><span dir="auto">{e(data.publisher)}</span>{" · " + e(date) if date else ""} · \
-<a href="{e(data.review_url)}" target="_blank" rel="noopener noreferrer">Read the fact-check</a></p>
+<a href="{e(data.review_url)}" target="_blank" rel="noopener noreferrer">{e(read)}</a></p>
 </article>
 </body>
 </html>
@@ -186,5 +187,6 @@ def card_height(data: CardData, width: int) -> int:
     claim = _lines(data.claim, 17, inner) * 17 * 1.4
     # The chip's padding (8 px each side) and the label's 8 px margin take width too.
     verdict = _lines(f"{word} {data.label}", 15, inner - 24) * 15 * 1.4
-    meta = _lines(f"{data.publisher}{date} · Read the fact-check", 13, inner) * 13 * 1.4
+    read = in_language(READ_THE_FACT_CHECK, data.review_language)
+    meta = _lines(f"{data.publisher}{date} · {read}", 13, inner) * 13 * 1.4
     return math.ceil(_FIXED_HEIGHT + claim + verdict + meta + _SLACK)

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BeforeValidator, Field, StrictFloat
 
 from app.domain.urls import is_http_url
+from app.i18n import Message
 
 # Row ids are INTEGER columns: 32 bits on PostgreSQL. Routes and bodies accept no larger id, so
 # no id reaches the database as a number it cannot compare.
@@ -29,31 +30,32 @@ def clean_text(value: str) -> str:
     refuse_unstorable(value)
     for char in value:
         if unicodedata.category(char) == "Cc" and char not in _ALLOWED_CONTROLS:
-            raise ValueError(f"contains the control character U+{ord(char):04X}")
+            raise ValueError(Message("contains the control character U+{code:04X}", code=ord(char)))
     return value
 
 
 def refuse_unstorable(value: str) -> str:
     """Refuse what no database column can hold: NUL, and lone surrogates."""
     if "\x00" in value:
-        raise ValueError("contains a NUL character")
+        raise ValueError(Message("contains a NUL character"))
     try:
         value.encode("utf-8")
     except UnicodeEncodeError as exc:
-        raise ValueError(f"contains invalid Unicode (U+{ord(value[exc.start]):04X})") from exc
+        code = ord(value[exc.start])
+        raise ValueError(Message("contains invalid Unicode (U+{code:04X})", code=code)) from exc
     return value
 
 
 def _non_blank(value: str) -> str:
     value = clean_text(value)
     if not value:
-        raise ValueError("must not be blank")
+        raise ValueError(Message("must not be blank"))
     return value
 
 
 def _check_url(value: str) -> str:
     if not is_http_url(value):
-        raise ValueError("must be an absolute http:// or https:// URL")
+        raise ValueError(Message("must be an absolute http:// or https:// URL"))
     return value
 
 
@@ -61,7 +63,9 @@ def normalize_language(value: str) -> str:
     """BCP 47 tag in its conventional case: `pt-BR`, `zh-Hant`, `fr`."""
     tag = value.strip().replace("_", "-").lower()
     if not _LANGUAGE_TAG.match(tag):
-        raise ValueError("must be a BCP 47 language tag such as 'fr', 'pt-BR' or 'zh-Hant'")
+        raise ValueError(
+            Message("must be a BCP 47 language tag such as 'fr', 'pt-BR' or 'zh-Hant'")
+        )
     parts = tag.split("-")
     out = [parts[0]]
     for part in parts[1:]:
@@ -78,7 +82,7 @@ def _only_strings(value: Any) -> Any:
     if isinstance(value, datetime):
         return value
     if not isinstance(value, str):
-        raise ValueError("must be an ISO 8601 date or date-time string")
+        raise ValueError(Message("must be an ISO 8601 date or date-time string"))
     return value
 
 
@@ -90,29 +94,29 @@ def in_utc(value: datetime) -> datetime:
     try:
         return value.astimezone(UTC)
     except OverflowError as exc:
-        raise ValueError("is out of range") from exc
+        raise ValueError(Message("is out of range")) from exc
 
 
 def _query_date(value: datetime) -> datetime:
     value = in_utc(value)
     if not 1000 <= value.year <= 9000:
-        raise ValueError("must be between the years 1000 and 9000")
+        raise ValueError(Message("must be between the years 1000 and 9000"))
     return value
 
 
 def _plausible_date(value: datetime) -> datetime:
     value = in_utc(value)
     if value.year < 1900:
-        raise ValueError("is before 1900")
+        raise ValueError(Message("is before 1900"))
     if value > datetime.now(UTC) + timedelta(days=1):
-        raise ValueError("is in the future")
+        raise ValueError(Message("is in the future"))
     return value
 
 
 def _host(value: str) -> str:
     host = value.strip().lower().rstrip(".")
     if not re.fullmatch(r"([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}", host):
-        raise ValueError("must be a host name such as 'factuel.afp.com'")
+        raise ValueError(Message("must be a host name such as 'factuel.afp.com'"))
     return host
 
 

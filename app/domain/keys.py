@@ -8,6 +8,7 @@ from sqlmodel import Session
 from app.domain.access import Principal, require_admin
 from app.domain.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyList, ApiKeyPublic, Role
 from app.errors import NotFound, Unauthorized, Unprocessable
+from app.i18n import Message
 from app.storage import repositories as repo
 from app.storage.tables import ApiKey
 from app.storage.types import utcnow
@@ -23,8 +24,8 @@ def create_key(session: Session, principal: Principal, data: ApiKeyCreate) -> Ap
     require_admin(principal)
     if data.publisher_id is not None and repo.get_publisher(session, data.publisher_id) is None:
         raise Unprocessable(
-            f"No publisher '{data.publisher_id}'.",
-            errors=[{"field": "publisher_id", "message": "no such publisher"}],
+            Message("No publisher '{id}'.", id=data.publisher_id),
+            errors=[{"field": "publisher_id", "message": Message("no such publisher")}],
         )
     secret = KEY_PREFIX + secrets.token_urlsafe(32)
     row = ApiKey(
@@ -51,11 +52,13 @@ def revoke_key(session: Session, principal: Principal, key_id: str) -> None:
         require_admin(principal)
     row = repo.get_key(session, key_id)
     if row is None:
-        raise NotFound(f"No API key '{key_id}'.")
+        raise NotFound(Message("No API key '{id}'.", id=key_id))
     if row.revoked_at is None:
         row.revoked_at = utcnow()
         session.add(row)
         session.flush()
+    # Its web app sessions are refused from now on (principal_of), and need not be kept.
+    repo.delete_key_web_sessions(session, key_id)
 
 
 def authenticate(session: Session, secret: str) -> Principal:

@@ -6,6 +6,7 @@ from app.domain.access import Principal, require_admin
 from app.domain.schemas import PublisherCreate, PublisherList, PublisherPublic
 from app.domain.views import publisher_public
 from app.errors import Conflict, NotFound
+from app.i18n import Message
 from app.storage import repositories as repo
 from app.storage.tables import Publisher
 
@@ -15,13 +16,22 @@ def create_publisher(
 ) -> PublisherPublic:
     require_admin(principal)
     if repo.get_publisher(session, data.id) is not None:
-        raise Conflict(f"Publisher '{data.id}' already exists.")
+        raise Conflict(Message("Publisher '{id}' already exists.", id=data.id))
     for host in data.sites:
         owner = repo.publisher_owning_site(session, host)
         if owner is not None:
             raise Conflict(
-                f"The site {host} already belongs to publisher '{owner}'.",
-                errors=[{"field": "sites", "message": f"{host} belongs to '{owner}'"}],
+                Message(
+                    "The site {host} already belongs to publisher '{owner}'.",
+                    host=host,
+                    owner=owner,
+                ),
+                errors=[
+                    {
+                        "field": "sites",
+                        "message": Message("{host} belongs to '{owner}'", host=host, owner=owner),
+                    }
+                ],
             )
     publisher = Publisher(
         id=data.id,
@@ -40,7 +50,7 @@ def create_publisher(
 def get_publisher(session: Session, publisher_id: str) -> PublisherPublic:
     publisher = repo.get_publisher(session, publisher_id)
     if publisher is None:
-        raise NotFound(f"No publisher '{publisher_id}'.")
+        raise NotFound(Message("No publisher '{id}'.", id=publisher_id))
     stats = repo.publisher_stats(session, [publisher_id])
     return publisher_public(publisher, stats.get(publisher_id))
 

@@ -29,6 +29,7 @@ from app.domain.urls import normalize_url
 from app.domain.verdicts import normalize_verdict
 from app.domain.views import review_etag, review_public
 from app.errors import Conflict, Gone, NotFound, PreconditionFailed, Unprocessable
+from app.i18n import Message, at_field
 from app.storage import repositories as repo
 from app.storage.tables import Publisher, Review
 from app.storage.types import utcnow
@@ -42,13 +43,13 @@ _ALLOWED = {
 
 
 def _invalid(field: str, message: str) -> Unprocessable:
-    return Unprocessable(f"{field}: {message}", errors=[{"field": field, "message": message}])
+    return Unprocessable(at_field(field, message), errors=[{"field": field, "message": message}])
 
 
 def _publisher(session: Session, publisher_id: str) -> Publisher:
     publisher = repo.get_publisher(session, publisher_id)
     if publisher is None:
-        raise _invalid("publisher_id", f"no publisher '{publisher_id}'")
+        raise _invalid("publisher_id", Message("no publisher '{id}'", id=publisher_id))
     return publisher
 
 
@@ -70,9 +71,18 @@ def _check_place_free(
         existing = repo.review_id_at(session, url_key, claim_id)
     if existing is not None and existing != review_id:
         raise Conflict(
-            f"Review {existing} already reviews claim {claim_id} at this URL.",
+            Message(
+                "Review {review} already reviews claim {claim} at this URL.",
+                review=existing,
+                claim=claim_id,
+            ),
             errors=[
-                {"field": "url", "message": f"review {existing} reviews this claim at this URL"}
+                {
+                    "field": "url",
+                    "message": Message(
+                        "review {review} reviews this claim at this URL", review=existing
+                    ),
+                }
             ],
         )
 
@@ -166,23 +176,25 @@ def new_review_fields(
 def load_review(session: Session, review_id: int, *, for_update: bool = False) -> Review:
     review = repo.get_review(session, review_id, for_update=for_update)
     if review is None:
-        raise NotFound(f"No review {review_id}.")
+        raise NotFound(Message("No review {id}.", id=review_id))
     if review.deleted_at is not None:
-        raise Gone(f"Review {review_id} was deleted.")
+        raise Gone(Message("Review {id} was deleted.", id=review_id))
     return review
 
 
 def visible_review(session: Session, review_id: int, principal: Principal | None) -> Review:
     review = load_review(session, review_id)
     if review.status == ReviewStatus.DRAFT and not can_see_drafts(principal, review.publisher_id):
-        raise NotFound(f"No review {review_id}.")
+        raise NotFound(Message("No review {id}.", id=review_id))
     return review
 
 
 def create_review(session: Session, principal: Principal, data: ReviewCreate) -> ReviewPublic:
     publisher_id = data.publisher_id or principal.publisher_id
     if publisher_id is None:
-        raise _invalid("publisher_id", "required with a key that is not bound to a publisher")
+        raise _invalid(
+            "publisher_id", Message("required with a key that is not bound to a publisher")
+        )
     require_editor_of(principal, publisher_id)
     publisher = _publisher(session, publisher_id)
     require_site_of(principal, publisher.id, publisher.sites, data.url)
@@ -224,7 +236,11 @@ def update_review(
     require_editor_of(principal, review.publisher_id)
     if if_match is not None and if_match.strip() not in ("*", review_etag(review)):
         raise PreconditionFailed(
-            f"Review {review_id} changed since you read it (now {review_etag(review)}).",
+            Message(
+                "Review {id} changed since you read it (now {etag}).",
+                id=review_id,
+                etag=review_etag(review),
+            ),
             headers={"ETag": review_etag(review)},
         )
     before = review_public(review).model_dump()
@@ -234,7 +250,12 @@ def update_review(
 
     if data.status is not None and data.status.value not in _ALLOWED[old_status]:
         raise _invalid(
-            "status", f"a {old_status} review cannot become {data.status.value}; retract it"
+            "status",
+            Message(
+                "a {old} review cannot become {new}; retract it",
+                old=old_status,
+                new=data.status.value,
+            ),
         )
     if "url" in fields and data.url is not None and data.url != review.url:
         publisher = _publisher(session, review.publisher_id)
@@ -257,7 +278,7 @@ def update_review(
         review.status = data.status.value
     if review.status != ReviewStatus.RETRACTED:
         if fields.get("retraction_reason") is not None:
-            raise _invalid("retraction_reason", "only a retracted review has a reason")
+            raise _invalid("retraction_reason", Message("only a retracted review has a reason"))
         review.retraction_reason = None  # published again: the retraction is over
     elif "retraction_reason" in fields:
         review.retraction_reason = data.retraction_reason
@@ -290,7 +311,7 @@ def delete_review(
     review = load_review(session, review_id, for_update=True)
     require_editor_of(principal, review.publisher_id)
     if if_match is not None and if_match.strip() not in ("*", review_etag(review)):
-        raise PreconditionFailed(f"Review {review_id} changed since you read it.")
+        raise PreconditionFailed(Message("Review {id} changed since you read it.", id=review_id))
     revision = publishing.revision_of(review)
     review.deleted_at = review.updated_at = utcnow()
     review.version += 1

@@ -24,6 +24,7 @@ from app.domain.fields import (
     refuse_unstorable,
 )
 from app.domain.verdicts import Verdict
+from app.i18n import Message, at_field
 
 
 class Input(BaseModel):
@@ -48,7 +49,7 @@ class Input(BaseModel):
     def _no_null_for_required(self) -> Self:
         for name in self.not_nullable & self.model_fields_set:
             if getattr(self, name) is None:
-                raise ValueError(f"{name}: cannot be null")
+                raise ValueError(at_field(name, Message("cannot be null")))
         return self
 
 
@@ -58,7 +59,7 @@ def _check_strings(value: Any, path: str) -> None:
         try:
             refuse_unstorable(value)
         except ValueError as exc:
-            raise ValueError(f"{path or 'body'}: {exc}") from None
+            raise ValueError(at_field(path or "body", exc.args[0])) from None
     elif isinstance(value, list):
         for index, item in enumerate(value):
             _check_strings(item, f"{path}.{index}")
@@ -223,12 +224,12 @@ class RatingIn(Input):
     @model_validator(mode="after")
     def _scale_is_possible(self) -> Self:
         if self.best is not None and self.worst is not None and self.best <= self.worst:
-            raise ValueError("best: must be greater than worst")
+            raise ValueError(at_field("best", Message("must be greater than worst")))
         if self.value is not None:
             if self.best is not None and self.value > self.best:
-                raise ValueError("value: must not be above best")
+                raise ValueError(at_field("value", Message("must not be above best")))
             if self.worst is not None and self.value < self.worst:
-                raise ValueError("value: must not be below worst")
+                raise ValueError(at_field("value", Message("must not be below worst")))
         return self
 
 
@@ -269,7 +270,9 @@ class ReviewCreate(Input):
     @model_validator(mode="after")
     def _one_claim(self) -> Self:
         if (self.claim_id is None) == (self.claim is None):
-            raise ValueError("claim_id: give exactly one of claim_id and claim")
+            raise ValueError(
+                at_field("claim_id", Message("give exactly one of claim_id and claim"))
+            )
         return self
 
 
@@ -364,9 +367,13 @@ class ApiKeyCreate(Input):
     @model_validator(mode="after")
     def _publisher_for_editors(self) -> Self:
         if self.role == Role.EDITOR and self.publisher_id is None:
-            raise ValueError("publisher_id: an editor key needs a publisher_id")
+            raise ValueError(
+                at_field("publisher_id", Message("an editor key needs a publisher_id"))
+            )
         if self.role != Role.EDITOR and self.publisher_id is not None:
-            raise ValueError("publisher_id: only editor keys are bound to a publisher")
+            raise ValueError(
+                at_field("publisher_id", Message("only editor keys are bound to a publisher"))
+            )
         return self
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy import Column, Connection, Row, Table, bindparam, exists, func, insert, or_, text
+from sqlalchemy import delete as sa_delete
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Dialect
 from sqlmodel import Session, SQLModel, col, select
@@ -21,6 +22,7 @@ from app.storage.tables import (
     PublisherSite,
     Review,
     ReviewRevision,
+    WebSession,
 )
 from app.storage.types import as_utc, utcnow
 
@@ -508,6 +510,34 @@ def list_keys(session: Session) -> Sequence[ApiKey]:
 
 def get_key(session: Session, key_id: str) -> ApiKey | None:
     return session.get(ApiKey, key_id)
+
+
+# --- web app sessions ---------------------------------------------------------------------------
+
+
+def add_web_session(session: Session, row: WebSession) -> None:
+    session.add(row)
+    session.flush()
+
+
+def get_web_session(session: Session, session_id: str) -> WebSession | None:
+    return session.get(WebSession, session_id)
+
+
+def delete_web_session(session: Session, session_id: str) -> None:
+    session.execute(sa_delete(WebSession).where(col(WebSession.id) == session_id))
+    session.flush()
+
+
+def delete_key_web_sessions(session: Session, key_id: str) -> None:
+    session.execute(sa_delete(WebSession).where(col(WebSession.key_id) == key_id))
+    session.flush()
+
+
+def delete_expired_web_sessions(session: Session, now: datetime) -> None:
+    """One statement: app instances pruning at once wait only for each other's row locks."""
+    session.execute(sa_delete(WebSession).where(col(WebSession.expires_at) <= now))
+    session.flush()
 
 
 # --- change log and feeds -----------------------------------------------------------------------

@@ -155,6 +155,20 @@ class ApiKey(SQLModel, table=True):
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
+class WebSession(SQLModel, table=True):
+    """A signed-in session of the web app. The cookie's signature proves who issued it; this row
+    proves it is still open, so signing out ends it on every app instance sharing the database.
+    Stored under the SHA-256 of the cookie's nonce: a copy of this table opens no session."""
+
+    __tablename__ = "web_session"
+    id: str = Field(primary_key=True, max_length=64)
+    key_id: str = Field(
+        sa_column=Column(String(32), ForeignKey("api_key.id"), nullable=False, index=True)
+    )
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime, index=True)
+
+
 class Change(SQLModel, table=True):
     """The ordered change log, written in the same transaction as the review change it records."""
 

@@ -16,6 +16,7 @@ from app.domain.schemas import (
     ReviewStatus,
     ReviewUpdate,
 )
+from app.errors import validator_error
 from app.i18n import N_
 
 # Where each input path of the native API is shown on the form (longest prefix wins).
@@ -60,7 +61,6 @@ _FIELD_OF_MARKUP = {
     "itemReviewed.inLanguage": "claim_language",
 }
 _INDEX = re.compile(r"\[\d+\]|\.\d+(?=\.|$)")
-_NAMED = re.compile(r"^([a-z_][a-z0-9_.]*): (.+)$", re.DOTALL)
 
 FieldErrors = dict[str, list[str]]
 
@@ -177,18 +177,18 @@ class ReviewForm:
             data = ReviewCreate.model_validate(body)
         except ValidationError as exc:
             for error in exc.errors():
-                path, message = _error_path(error)
+                path, message = error_path(error)
                 add_error(errors, path, message)
             return None, errors
         return (None, errors) if errors else (data, errors)
 
 
-def _error_path(error: Any) -> tuple[str, str]:
+def error_path(error: Any) -> tuple[str, str]:
+    """A pydantic error's input path (where a model validator named a field, that field's)
+    and its message, as app.errors.validator_error reads them for the API too."""
     path = ".".join(str(part) for part in error["loc"])
-    message = str(error["msg"]).removeprefix("Value error, ")
-    named = _NAMED.match(message)
-    if named and error.get("type") == "value_error":
-        inner, message = named.groups()
+    inner, message = validator_error(error)
+    if inner is not None:
         path = inner if not path else f"{path}.{inner}"
     return path, message
 

@@ -1,6 +1,8 @@
 """The newsroom web app's pages: thin routes that read the form, check the session and the
 cross-site rules, call `app.web.service` and render a template."""
 
+import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -108,10 +110,10 @@ def _page(
     principal: Principal | None = None,
 ) -> HTMLResponse:
     language = _language(request)
-    translations = i18n.translator(language)
     body = templates.get_template(template).render(
         {
-            "_": translations.gettext,
+            # The page's strings and the domain's messages alike (app.i18n.Message).
+            "_": lambda message: i18n.translate(message, language),
             "lang": language,
             "languages": i18n.languages(),
             "path": request.url.path,
@@ -134,7 +136,7 @@ async def _signed_in(request: Request) -> tuple[Principal, WebSession]:
     web = _signer(request).read_session(request.cookies.get(SESSION_COOKIE))
     if web is None:
         raise SignInRequired
-    principal = await run_in_threadpool(service.principal_of, _db(request), web.key_id)
+    principal = await run_in_threadpool(service.principal_of, _db(request), web.nonce, web.key_id)
     if principal is None:
         raise SignInRequired
     return principal, web
@@ -196,9 +198,16 @@ async def sign_in(request: Request) -> Response:
     form = await _posted(request, nonce)
     assert nonce is not None
     secret = form.get("key")
+    lifetime = _settings(request).web_session_hours * 3600
+    expires = int(time.time() + lifetime)
+    session_nonce = service.new_nonce()
     try:
         principal = await run_in_threadpool(
-            service.sign_in, _db(request), secret if isinstance(secret, str) else ""
+            service.sign_in,
+            _db(request),
+            secret if isinstance(secret, str) else "",
+            session_nonce,
+            datetime.fromtimestamp(expires, UTC),
         )
     except AppError:
         return _sign_in_form(
@@ -209,13 +218,12 @@ async def sign_in(request: Request) -> Response:
             ),
             status=401,
         )
-    lifetime = _settings(request).web_session_hours * 3600
     response = _see("/app/")
     _cookie(
         response,
         request,
         SESSION_COOKIE,
-        _signer(request).new_session(principal.key_id, lifetime),
+        _signer(request).new_session(principal.key_id, expires, session_nonce),
         int(lifetime),
     )
     response.delete_cookie(SIGN_IN_COOKIE, path=COOKIE_PATH)
@@ -226,6 +234,9 @@ async def sign_in(request: Request) -> Response:
 async def sign_out(request: Request) -> Response:
     web = _signer(request).read_session(request.cookies.get(SESSION_COOKIE))
     await _posted(request, web.token if web else None)
+    assert web is not None  # the CSRF check needs a session
+    # Ended in the database, not only in this browser: a copy of the cookie is refused too.
+    await run_in_threadpool(service.sign_out, _db(request), web.nonce)
     response = _see("/app/sign-in?done=signed-out")
     response.delete_cookie(SESSION_COOKIE, path=COOKIE_PATH)
     return response

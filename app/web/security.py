@@ -1,14 +1,15 @@
 """Sessions, cross-site post protection and the headers of every app page.
 
 A session is a signed token in an HttpOnly, SameSite=Strict cookie: the key's id, an expiry and
-a random nonce, signed with HMAC-SHA256. It carries no secret; every request loads the key by id,
-so revoking the key ends its sessions at once. Each POST carries a CSRF token derived from the
-session (or, before sign-in, from a random cookie) and must come from this origin."""
+a random nonce, signed with HMAC-SHA256. It carries no secret. The signature turns forgeries away
+without a query; the session's row in the database (app.domain.web_sessions, found by the nonce)
+is what makes it open, so signing out ends it for every copy of the cookie, and revoking the key
+ends its sessions at once. Each POST carries a CSRF token derived from the session (or, before
+sign-in, from a random cookie) and must come from this origin."""
 
 import base64
 import hashlib
 import hmac
-import secrets
 import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -40,6 +41,7 @@ class WebSession:
     token: str
     key_id: str
     expires: int
+    nonce: str
 
 
 class Signer:
@@ -51,8 +53,10 @@ class Signer:
         digest = hmac.new(self._key, f"{purpose}:{value}".encode(), hashlib.sha256).digest()
         return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
-    def new_session(self, key_id: str, lifetime_seconds: float) -> str:
-        payload = f"{key_id}.{int(time.time() + lifetime_seconds)}.{secrets.token_urlsafe(16)}"
+    def new_session(self, key_id: str, expires: int, nonce: str) -> str:
+        """The cookie of a session (expiring at `expires`, in seconds since the epoch) whose
+        row is stored under this nonce."""
+        payload = f"{key_id}.{expires}.{nonce}"
         return f"{payload}.{self._mac('session', payload)}"
 
     def read_session(self, token: str | None) -> WebSession | None:
@@ -61,10 +65,10 @@ class Signer:
         payload, _, mac = token.rpartition(".")
         if not hmac.compare_digest(mac, self._mac("session", payload)):
             return None
-        key_id, expires, _nonce = payload.split(".")
+        key_id, expires, nonce = payload.split(".")
         if not expires.isdigit() or int(expires) <= time.time():
             return None
-        return WebSession(token=token, key_id=key_id, expires=int(expires))
+        return WebSession(token=token, key_id=key_id, expires=int(expires), nonce=nonce)
 
     def csrf_token(self, bound_to: str) -> str:
         """The token every form of a session (or of a sign-in page's cookie) carries."""

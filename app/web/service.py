@@ -4,12 +4,13 @@ function here, calling the same use cases as the API in one unit of work each.""
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import orjson
 
 from app.claimreview.validate import validate
-from app.domain import claims, keys, newsroom, publishers, reviews
+from app.domain import claims, keys, newsroom, publishers, reviews, web_sessions
 from app.domain.access import Principal
 from app.domain.importing import Importer, ImportResult, parse_line
 from app.domain.schemas import (
@@ -25,7 +26,7 @@ from app.domain.schemas import (
     Role,
 )
 from app.errors import AppError, Forbidden
-from app.i18n import N_
+from app.i18n import N_, Message
 from app.storage.database import Database
 from app.web import forms
 from app.web.forms import FieldErrors, ReviewForm
@@ -44,9 +45,15 @@ class FormRefused(Exception):
 
 
 def _refused(exc: AppError) -> FormRefused:
+    """The domain's messages as it raised them: Messages, which the page translates."""
     errors: FieldErrors = {}
     for item in exc.errors or []:
-        forms.add_error(errors, str(item.get("field", "")), str(item.get("message", "")))
+        message = item.get("message", "")
+        forms.add_error(
+            errors,
+            str(item.get("field", "")),
+            message if isinstance(message, str) else str(message),
+        )
     if not errors:
         errors[""] = [exc.detail]
     return FormRefused(errors, stale=exc.status == 412)
@@ -55,23 +62,30 @@ def _refused(exc: AppError) -> FormRefused:
 # --- sessions -----------------------------------------------------------------------------------
 
 
-def sign_in(db: Database, secret: str) -> Principal:
-    """The editor or admin holding this key (Unauthorized or Forbidden otherwise)."""
-    with db.session() as session:
+def sign_in(db: Database, secret: str, nonce: str, expires_at: datetime) -> Principal:
+    """The editor or admin holding this key (Unauthorized or Forbidden otherwise), with a
+    session opened under this nonce until `expires_at`."""
+    with db.unit_of_work() as session:
         principal = keys.authenticate(session, secret.strip())
-    if principal.role not in WRITERS:
-        raise Forbidden(N_("Only editor and admin keys can sign in."))
+        if principal.role not in WRITERS:
+            raise Forbidden(N_("Only editor and admin keys can sign in."))
+        web_sessions.open_session(session, principal, nonce, expires_at)
     return principal
 
 
-def principal_of(db: Database, key_id: str) -> Principal | None:
-    """A session's key, while it is unrevoked and may still sign in."""
+def principal_of(db: Database, nonce: str, key_id: str) -> Principal | None:
+    """A session's key, while the session is open and its key unrevoked and may sign in."""
     with db.session() as session:
         try:
-            principal = keys.principal_of(session, key_id)
+            principal = web_sessions.session_principal(session, nonce, key_id)
         except AppError:
             return None
     return principal if principal.role in WRITERS else None
+
+
+def sign_out(db: Database, nonce: str) -> None:
+    with db.unit_of_work() as session:
+        web_sessions.close_session(session, nonce)
 
 
 # --- fact-checks --------------------------------------------------------------------------------
@@ -218,7 +232,9 @@ def _documents(content: bytes) -> list[Any]:
     except orjson.JSONDecodeError as exc:
         lines = [line for line in content.splitlines() if line.strip()]
         if len(lines) < 2:
-            raise FormRefused({"": [f"The file is not JSON ({exc.msg})."]}) from exc
+            raise FormRefused(
+                {"": [Message("The file is not JSON ({reason}).", reason=exc.msg)]}
+            ) from exc
     return [
         parse_line(number, line)
         for number, line in enumerate(content.splitlines(), start=1)
@@ -281,11 +297,7 @@ def revoke_key(db: Database, principal: Principal, key_id: str) -> None:
 def _model_errors(exc: ValueError) -> FieldErrors:
     errors: FieldErrors = {}
     for error in getattr(exc, "errors", list)():
-        path = ".".join(str(p) for p in error["loc"]) or ""
-        message = str(error["msg"]).removeprefix("Value error, ")
-        name, _, rest = message.partition(": ")
-        if rest and error.get("type") == "value_error":
-            path, message = name, rest
+        path, message = forms.error_path(error)
         errors.setdefault(path.split(".")[0], []).append(message)
     return errors
 

@@ -123,6 +123,30 @@ class TestCard:
         assert f'lang="{language}"' in page
         assert f'">{html.escape(chip)}</span><span class="label" dir="auto">' in page
 
+    @pytest.mark.parametrize(
+        ("language", "link"),
+        [
+            ("fr", "Lire la vérification"),
+            ("fr-CA", "Lire la vérification"),
+            ("en", "Read the fact-check"),
+            ("ar", "Read the fact-check"),  # no catalogue yet: English
+        ],
+    )
+    def test_the_link_to_the_article_speaks_the_reviews_language(
+        self,
+        client: httpx.Client,
+        make_review: Callable[..., dict[str, Any]],
+        language: str,
+        link: str,
+    ) -> None:
+        review = make_review(language=language)
+        page = client.get(f"/embed/reviews/{review['id']}").text
+        assert f'rel="noopener noreferrer">{html.escape(link)}</a>' in page
+        # oEmbed's html is a frame of that very card.
+        oembed = client.get("/oembed", params={"url": review["url"]}).json()
+        src = html.unescape(oembed["html"].split('src="')[1].split('"')[0])
+        assert f">{html.escape(link)}</a>" in client.get(src).text
+
 
 class TestOembed:
     def test_for_the_article_url_and_the_embed_url(

@@ -113,7 +113,8 @@ def test_oembed_frame_shows_the_whole_card_at_each_width(
         frame_box = page.locator("iframe").bounding_box()
         assert frame_box is not None
         assert (frame_box["width"], frame_box["height"]) == (body["width"], body["height"])
-        link = page.frame_locator("iframe").get_by_role("link", name="Read the fact-check")
+        # The review is in its claim's language, French: so is the card's link.
+        link = page.frame_locator("iframe").get_by_role("link", name="Lire la vérification")
         link.wait_for()
         inside = link.evaluate(
             "a => { const r = a.getBoundingClientRect();"

@@ -1,7 +1,9 @@
 """The web app's catalogues: every string translated, languages negotiated, verdicts named."""
 
+import string
 from pathlib import Path
 
+import orjson
 import pytest
 from babel.messages.pofile import read_po
 
@@ -75,3 +77,33 @@ class TestVerdictLabel:
 
     def test_an_unknown_verdict_is_other(self) -> None:
         assert i18n.verdict_label("nonsense", "fr") == "Autre"
+
+
+class TestMessages:
+    @pytest.mark.parametrize("po", sorted(LOCALES.glob("*/LC_MESSAGES/messages.po")), ids=str)
+    def test_every_translation_names_only_its_messages_parameters(self, po: Path) -> None:
+        with po.open("rb") as source:
+            catalogue = [m for m in read_po(source) if m.id and m.string]
+        fields = string.Formatter()
+        for message in catalogue:
+            given = {name for _, name, _, _ in fields.parse(str(message.id)) if name}
+            used = {name for _, name, _, _ in fields.parse(str(message.string)) if name}
+            assert used <= given, message.id
+
+    def test_a_message_is_its_english_text(self) -> None:
+        message = i18n.Message("No review {id}.", id=7)
+        assert message == "No review 7."
+        assert orjson.dumps({"detail": message}) == b'{"detail":"No review 7."}'
+
+    def test_a_message_and_its_parameters_in_french(self) -> None:
+        reason = i18n.Message(
+            "{host} is not a site of '{publisher}'", host="a.example", publisher="p"
+        )
+        message = i18n.at_field("url", reason)
+        assert i18n.translate(message, "fr") == "url : a.example n’est pas un site de « p »"
+        assert i18n.translate(message, "en") == "url: a.example is not a site of 'p'"
+
+    def test_a_message_without_a_translation_stays_english(self) -> None:
+        assert (
+            i18n.translate(i18n.Message("Nothing like {this}", this="x"), "fr") == "Nothing like x"
+        )

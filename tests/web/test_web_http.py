@@ -1,17 +1,23 @@
 """The web app over HTTP (no browser): sessions, cross-site posts, headers, forms, import, admin.
 Every write is checked through the public API afterwards: the same data, the same rules."""
 
+import html
 import json
 import re
+import time
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
+from sqlmodel import select
 
 from app.storage.database import Database
+from app.storage.tables import WebSession
+from app.storage.types import utcnow
 from app.web.security import CSP, SESSION_COOKIE, Signer
-from tests.conftest import LiveServer, auth, serve
+from tests.conftest import LiveServer, auth, review_body, serve
 from tests.web.helpers import csrf_of, errors_in, hidden, post_review, review_form, sign_in
 
 
@@ -77,6 +83,56 @@ class TestSignIn:
         assert response.status_code == 303
         assert client.get("/app/").status_code == 303
 
+    def test_a_copy_of_the_cookie_is_refused_after_sign_out(
+        self, client: httpx.Client, editor_key: str
+    ) -> None:
+        csrf = sign_in(client, editor_key)
+        copied = client.cookies[SESSION_COOKIE]
+        assert client.post("/app/sign-out", data={"csrf": csrf}).status_code == 303
+        client.cookies.set(SESSION_COOKIE, copied, path="/app/")
+        response = client.get("/app/")
+        assert response.status_code == 303
+        assert response.headers["location"] == "/app/sign-in"
+        assert client.get("/app/reviews/new").status_code == 303
+        # Nor can the copy post a form: its session, and so its CSRF token, are gone.
+        refused = post_review(client, csrf)
+        assert refused.status_code == 303
+        assert refused.headers["location"] == "/app/sign-in"
+
+    def test_sign_out_holds_on_every_instance_sharing_the_database(
+        self, client: httpx.Client, live_server: LiveServer, editor_key: str
+    ) -> None:
+        csrf = sign_in(client, editor_key)
+        copied = client.cookies[SESSION_COOKIE]
+        with serve(live_server.settings) as other, httpx.Client(base_url=other.url) as elsewhere:
+            elsewhere.cookies.set(SESSION_COOKIE, copied, path="/app/")
+            assert elsewhere.get("/app/").status_code == 200
+            assert client.post("/app/sign-out", data={"csrf": csrf}).status_code == 303
+            response = elsewhere.get("/app/")
+            assert response.status_code == 303
+            assert response.headers["location"] == "/app/sign-in"
+
+    def test_signing_out_leaves_the_keys_other_sessions_open(
+        self, client: httpx.Client, live_server: LiveServer, editor_key: str
+    ) -> None:
+        csrf = sign_in(client, editor_key)
+        with httpx.Client(base_url=live_server.url) as other_browser:
+            sign_in(other_browser, editor_key)
+            assert client.post("/app/sign-out", data={"csrf": csrf}).status_code == 303
+            assert client.get("/app/").status_code == 303
+            assert other_browser.get("/app/").status_code == 200
+
+    def test_a_signed_cookie_without_its_session_is_refused(
+        self, client: httpx.Client, live_server: LiveServer, editor_key: str
+    ) -> None:
+        """The signature alone opens nothing: a session exists only once sign-in stored it."""
+        sign_in(client, editor_key)
+        key_id = client.cookies[SESSION_COOKIE].split(".")[0]
+        signer = Signer((live_server.settings.token_secret or "").encode())
+        unstored = signer.new_session(key_id, int(time.time()) + 3600, "never-stored")
+        client.cookies.set(SESSION_COOKIE, unstored, path="/app/")
+        assert client.get("/app/").status_code == 303
+
     def test_revoking_the_key_ends_its_sessions(
         self, client: httpx.Client, editor_key: str, admin_key: str
     ) -> None:
@@ -93,24 +149,50 @@ class TestSignIn:
         assert response.headers["location"] == "/app/sign-in"
 
     def test_an_expired_session_is_refused(
-        self, client: httpx.Client, live_server: LiveServer, editor_key: str, admin_key: str
+        self, client: httpx.Client, db: Database, editor_key: str
     ) -> None:
-        key_id = next(
-            k["id"]
-            for k in client.get("/v1/api-keys", headers=auth(admin_key)).json()["api_keys"]
-            if k["role"] == "editor"
-        )
-        signer = Signer((live_server.settings.token_secret or "").encode())
-        client.cookies.set(SESSION_COOKIE, signer.new_session(key_id, 3600), path="/app/")
+        sign_in(client, editor_key)
         assert client.get("/app/").status_code == 200
-        client.cookies.set(SESSION_COOKIE, signer.new_session(key_id, -1), path="/app/")
+        with db.unit_of_work() as session:
+            for row in session.exec(select(WebSession)):
+                row.expires_at = utcnow() - timedelta(seconds=1)
+                session.add(row)
+        response = client.get("/app/")
+        assert response.status_code == 303
+        assert response.headers["location"] == "/app/sign-in"
+
+    def test_a_cookie_signed_as_expired_is_refused(
+        self, client: httpx.Client, live_server: LiveServer, editor_key: str
+    ) -> None:
+        sign_in(client, editor_key)
+        key_id, _, nonce, _ = client.cookies[SESSION_COOKIE].split(".")
+        signer = Signer((live_server.settings.token_secret or "").encode())
+        client.cookies.set(
+            SESSION_COOKIE, signer.new_session(key_id, int(time.time()) - 1, nonce), path="/app/"
+        )
         assert client.get("/app/").status_code == 303
+
+    def test_signing_in_prunes_expired_sessions(
+        self, client: httpx.Client, db: Database, editor_key: str
+    ) -> None:
+        sign_in(client, editor_key)
+        with db.unit_of_work() as session:
+            for row in session.exec(select(WebSession)):
+                row.expires_at = utcnow() - timedelta(seconds=1)
+                session.add(row)
+        with httpx.Client(base_url=str(client.base_url)) as other_browser:
+            sign_in(other_browser, editor_key)
+        with db.session() as session:
+            rows = session.exec(select(WebSession)).all()
+        assert len(rows) == 1
+        assert rows[0].expires_at > utcnow()
 
     def test_a_forged_session_is_refused(
         self, client: httpx.Client, editor_key: str, admin_key: str
     ) -> None:
-        key_id = client.get("/v1/api-keys", headers=auth(admin_key)).json()["api_keys"][0]["id"]
-        forged = Signer(b"another secret").new_session(key_id, 3600)
+        sign_in(client, editor_key)
+        key_id, _, nonce, _ = client.cookies[SESSION_COOKIE].split(".")
+        forged = Signer(b"another secret").new_session(key_id, int(time.time()) + 3600, nonce)
         client.cookies.set(SESSION_COOKIE, forged, path="/app/")
         assert client.get("/app/").status_code == 303
 
@@ -522,3 +604,164 @@ class TestLanguages:
         assert client.get("/app/sign-in").text.count("Se connecter") >= 2
         english = client.get("/app/sign-in?lang=en", headers={"Accept-Language": "fr"})
         assert '<html lang="en">' in english.text
+
+
+FRENCH = {"Accept-Language": "fr"}
+ENGLISH = {"Accept-Language": "en"}
+
+
+class TestDomainMessagesInThePagesLanguage:
+    """The domain's refusals are shown in the page's language; the API keeps its English."""
+
+    @pytest.mark.parametrize(
+        ("headers", "message"),
+        [
+            (FRENCH, "Cette clé d’éditeur n’écrit que pour « other »."),
+            (ENGLISH, "This editor key writes for 'other' only."),
+        ],
+    )
+    def test_a_forbidden_action(
+        self,
+        client: httpx.Client,
+        make_review: Callable[..., dict[str, Any]],
+        make_publisher: Callable[..., str],
+        make_key: Callable[..., str],
+        headers: dict[str, str],
+        message: str,
+    ) -> None:
+        review = make_review()
+        make_publisher("other")
+        sign_in(client, make_key("editor", "other"))
+        page = client.get(f"/app/reviews/{review['id']}", headers=headers)
+        assert page.status_code == 403
+        assert f'<p class="error" role="alert">{message}</p>' in html.unescape(page.text)
+
+    @pytest.mark.parametrize(
+        ("headers", "message"),
+        [
+            (FRENCH, "elsewhere.example n’est pas un site de « verifact »"),
+            (ENGLISH, "elsewhere.example is not a site of 'verifact'"),
+        ],
+    )
+    def test_a_field_error_of_the_domain(
+        self, client: httpx.Client, editor_key: str, headers: dict[str, str], message: str
+    ) -> None:
+        csrf = sign_in(client, editor_key)
+        response = client.post(
+            "/app/reviews/new",
+            data={
+                "csrf": csrf,
+                "action": "publish",
+                **review_form(url="https://elsewhere.example/c"),
+            },
+            headers=headers,
+        )
+        assert response.status_code == 422
+        assert errors_in(response.text)["url"] == [message]
+
+    @pytest.mark.parametrize(
+        ("headers", "message"),
+        [
+            (FRENCH, "la vérification {id} vérifie cette affirmation à cette URL"),
+            (ENGLISH, "review {id} reviews this claim at this URL"),
+        ],
+    )
+    def test_a_conflict(
+        self, client: httpx.Client, editor_key: str, headers: dict[str, str], message: str
+    ) -> None:
+        csrf = sign_in(client, editor_key)
+        first = post_review(client, csrf)
+        review_id = first.headers["location"].split("/")[3].split("?")[0]
+        again = client.post(
+            "/app/reviews/new",
+            data={"csrf": csrf, "action": "publish", **review_form()},
+            headers=headers,
+        )
+        assert again.status_code == 422
+        assert errors_in(again.text)["url"] == [message.format(id=review_id)]
+
+    @pytest.mark.parametrize(
+        ("headers", "message"),
+        [
+            (FRENCH, "verifact.example appartient à « verifact »"),
+            (ENGLISH, "verifact.example belongs to 'verifact'"),
+        ],
+    )
+    def test_a_conflict_on_the_admin_page(
+        self,
+        client: httpx.Client,
+        admin_key: str,
+        publisher: str,
+        headers: dict[str, str],
+        message: str,
+    ) -> None:
+        csrf = sign_in(client, admin_key)
+        taken = client.post(
+            "/app/admin/publishers",
+            data={"csrf": csrf, "id": "thief", "name": "Thief", "sites": "verifact.example"},
+            headers=headers,
+        )
+        assert taken.status_code == 422
+        assert f'<p class="error">{message}</p>' in html.unescape(taken.text)
+
+    @pytest.mark.parametrize(
+        ("headers", "expected"),
+        [
+            (
+                FRENCH,
+                {
+                    "claim": ["Ce champ ne doit pas être vide"],
+                    "claim_language": [
+                        "doit être un code de langue BCP 47 comme « fr », « pt-BR » ou « zh-Hant »"
+                    ],
+                    "claim_date": ["est antérieure à 1900"],
+                    "rating_best": ["doit être supérieure à la pire note"],
+                },
+            ),
+            (
+                ENGLISH,
+                {
+                    "claim": ["String should have at least 1 character"],
+                    "claim_language": [
+                        "must be a BCP 47 language tag such as 'fr', 'pt-BR' or 'zh-Hant'"
+                    ],
+                    "claim_date": ["is before 1900"],
+                    "rating_best": ["must be greater than worst"],
+                },
+            ),
+        ],
+    )
+    def test_the_validators_field_errors(
+        self,
+        client: httpx.Client,
+        editor_key: str,
+        headers: dict[str, str],
+        expected: dict[str, list[str]],
+    ) -> None:
+        csrf = sign_in(client, editor_key)
+        form = review_form(
+            claim="", claim_language="klingon!", claim_date="1850-01-01", rating_best="1",
+            rating_worst="5", rating_value="",
+        )  # fmt: skip
+        response = client.post(
+            "/app/reviews/new",
+            data={"csrf": csrf, "action": "publish", **form},
+            headers=headers,
+        )
+        assert response.status_code == 422
+        assert errors_in(response.text) == expected
+
+    def test_the_api_keeps_its_english_messages(
+        self, client: httpx.Client, editor_key: str
+    ) -> None:
+        response = client.post(
+            "/v1/reviews",
+            json=review_body(url="https://elsewhere.example/c"),
+            headers={**auth(editor_key), **FRENCH},
+        )
+        assert response.status_code == 403
+        problem = response.json()
+        assert problem["detail"] == "url: elsewhere.example is not a site of 'verifact'."
+        assert problem["errors"] == [
+            {"field": "url", "message": "elsewhere.example is not a site of 'verifact'"}
+        ]
