@@ -1,0 +1,108 @@
+"""What the read cache keeps, and for how long; and the lookup answered before routing gives the
+route's own answer. Through the session's live server (real HTTP), reading its cache's state."""
+
+import math
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+from tests.api.test_lookup import _caught_up
+from tests.conftest import LiveServer
+
+
+def _usable(live_server: LiveServer) -> Any:
+    cache = live_server.app.state.read_cache
+    deadline = time.monotonic() + 10
+    while not cache.usable():
+        assert time.monotonic() < deadline, "the read cache never caught up"
+        time.sleep(0.01)
+    return cache
+
+
+class TestWhatIsKept:
+    def test_an_answer_is_kept_the_second_time_it_is_asked_for(
+        self,
+        client: httpx.Client,
+        live_server: LiveServer,
+        make_review: Callable[..., dict[str, Any]],
+    ) -> None:
+        review = make_review()
+        path = f"/v1/reviews/{review['id']}/claimreview"
+        cache = _usable(live_server)
+        key = f"{path}?".encode()
+        first = client.get(path)
+        assert first.status_code == 200
+        assert cache.get(key) is None  # asked once: not kept
+        second = client.get(path)
+        kept = cache.get(key)
+        assert kept is not None
+        assert kept.body == second.content == first.content
+        hits = cache.hits
+        assert client.get(path).content == first.content
+        assert cache.hits == hits + 1
+
+    def test_a_document_stays_until_a_change_a_dated_search_expires(
+        self,
+        client: httpx.Client,
+        live_server: LiveServer,
+        make_review: Callable[..., dict[str, Any]],
+    ) -> None:
+        review = make_review()
+        cache = _usable(live_server)
+        document = f"/v1/reviews/{review['id']}/claimreview"
+        dated = ("/v1/search", "q=moon&max_age_days=36500")
+        for _ in range(2):
+            assert client.get(document).status_code == 200
+            assert client.get(dated[0], params=dated[1]).status_code == 200
+        assert cache.get(f"{document}?".encode()).expires == math.inf
+        search = cache.get(f"{dated[0]}?{dated[1]}".encode())
+        assert search is not None
+        assert search.expires < math.inf
+
+    def test_a_lookup_of_an_address_nobody_checked_is_not_kept(
+        self, client: httpx.Client, live_server: LiveServer
+    ) -> None:
+        cache = _usable(live_server)
+        _caught_up(live_server)
+        kept = len(cache)
+        for _ in range(3):
+            client.post("/v1/lookup", json={"urls": ["https://example.org/nobody"]})
+            client.get("/v1/lookup", params={"url": "https://example.org/nobody"})
+        assert len(cache) == kept
+
+
+class TestLookupBeforeRouting:
+    def test_it_answers_as_the_route_does(
+        self,
+        client: httpx.Client,
+        live_server: LiveServer,
+        make_review: Callable[..., dict[str, Any]],
+    ) -> None:
+        make_review()
+        known = live_server.app.state.known_addresses
+        url = "https://Example.org/Nobody/Checked?utm_source=x#top"
+        _caught_up(live_server)
+        early = client.get("/v1/lookup", params={"url": url})
+        known.committed()  # not usable until the next poll: the route answers
+        assert not known.usable()
+        routed = client.get("/v1/lookup", params={"url": url})
+        assert early.status_code == routed.status_code == 200
+        assert early.content == routed.content == b'{"matches":{"%s":[]}}' % url.encode()
+        for header in ("content-type", "cache-control", "vary"):
+            assert early.headers.get(header) == routed.headers.get(header), header
+
+    def test_what_it_cannot_answer_goes_to_the_route(
+        self, client: httpx.Client, live_server: LiveServer
+    ) -> None:
+        _caught_up(live_server)
+        invalid = client.get("/v1/lookup", params={"url": "not a url"})
+        assert invalid.status_code == 422
+        assert invalid.json()["errors"][0]["field"] == "url"
+        too_long = client.get("/v1/lookup", params={"url": "https://a.example/" + "x" * 2100})
+        assert too_long.status_code == 422
+        missing = client.get("/v1/lookup")
+        assert missing.status_code == 422
+        two = client.get("/v1/lookup", params=[("url", "https://a.example/1"), ("x", "1")])
+        assert two.json() == {"matches": {"https://a.example/1": []}}
