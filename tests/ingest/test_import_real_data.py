@@ -177,6 +177,16 @@ EXPECTED: dict[str, tuple[str, str, str, str, str | None, str, str]] = {
         "en",
         "PM Modi, during a Gujarat speech",
     ),
+    # `claimReviewed` as a list of one string, as The Quint's pages give it.
+    "the_quint_raw.json": (
+        "https://www.thequint.com/news/webqoof/are-these-last-tweets-of-sushant-singh-rajput-no-images-are-fake-fact-check",
+        "the-quint",
+        "False",
+        "false",
+        "2020-06-16T14:45:35",
+        "en",
+        "Last Tweets of Sushant Singh Rajput shared on 14 June",
+    ),
     "tfc_taiwan_missing_page.json": (
         "https://tfc-taiwan.org.tw/articles/4539",
         "tfc-taiwan-org-tw",
