@@ -208,27 +208,35 @@ _PYDANTIC: dict[str, Callable[[Mapping[str, Any]], Message]] = {
 }
 
 
-def validator_error(error: Mapping[str, Any]) -> tuple[str | None, str]:
-    """A pydantic error's message, and the field a model validator named in it ("best: must be
-    greater than worst" is about `best`; None when it names none). The message is the
-    validator's Message when it raised one, or pydantic's own as a Message of the same text,
-    so that the web app can translate it; the API sends the text."""
+def pydantic_message(error: Mapping[str, Any]) -> str:
+    """A pydantic error's message (without pydantic's "Value error, "): the validator's Message
+    when it raised one, or pydantic's own as a Message of the same text where it is one we
+    know, so that the web app can translate it; the API sends the text."""
     cause = (error.get("ctx") or {}).get("error")
     raised = cause.args[0] if isinstance(cause, ValueError) and cause.args else None
     if isinstance(raised, Message):
-        if raised.msgid == FIELD_MESSAGE:
-            return str(raised.params["field"]), raised.params["reason"]
-        return None, raised
+        return raised
     text = str(error["msg"]).removeprefix("Value error, ")
-    named = _NAMED.match(text)
-    if named and error.get("type") == "value_error":
-        return named.group(1), named.group(2)
     known = _PYDANTIC.get(str(error.get("type")))
     if known is not None:
         try:
             message = known(error.get("ctx") or {})
         except KeyError:
-            return None, text
+            return text
         if message == text:  # the same English, or pydantic's own when it words it otherwise
-            return None, message
-    return None, text
+            return message
+    return text
+
+
+def validator_error(error: Mapping[str, Any]) -> tuple[str | None, str]:
+    """A pydantic error's message (`pydantic_message`), and the field a model validator named
+    in it ("best: must be greater than worst" is about `best`; None when it names none)."""
+    message = pydantic_message(error)
+    if isinstance(message, Message):
+        if message.msgid == FIELD_MESSAGE:
+            return str(message.params["field"]), message.params["reason"]
+        return None, message
+    named = _NAMED.match(message)
+    if named and error.get("type") == "value_error":
+        return named.group(1), named.group(2)
+    return None, message
