@@ -198,11 +198,31 @@ def _date(ctx: Mapping[str, Any]) -> Message:
     return Message("Input should be a valid datetime or date, {error}", error=ctx["error"])
 
 
-# Pydantic's own messages the forms of the web app can meet, as Messages of the same English.
+def _number(value: Any) -> Any:
+    """A bound as pydantic writes it: 1e12 is "1000000000000"."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+# Pydantic's own messages the forms of the web app can meet, as Messages of the same English
+# (where pydantic words one otherwise, its own text is kept: see pydantic_message).
 _PYDANTIC: dict[str, Callable[[Mapping[str, Any]], Message]] = {
     "missing": lambda ctx: Message("Field required"),
     "string_too_short": _characters("min_length"),
     "string_too_long": _characters("max_length"),
+    "string_pattern_mismatch": lambda ctx: Message(
+        "String should match pattern '{pattern}'", pattern=ctx["pattern"]
+    ),
+    "too_long": lambda ctx: Message(
+        "List should have at most {max_length} items after validation, not {actual_length}",
+        max_length=ctx["max_length"],
+        actual_length=ctx["actual_length"],
+    ),
+    "greater_than_equal": lambda ctx: Message(
+        "Input should be greater than or equal to {ge}", ge=_number(ctx["ge"])
+    ),
+    "less_than_equal": lambda ctx: Message(
+        "Input should be less than or equal to {le}", le=_number(ctx["le"])
+    ),
     "enum": lambda ctx: Message("Input should be {expected}", expected=ctx["expected"]),
     "datetime_from_date_parsing": _date,
 }

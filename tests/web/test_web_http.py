@@ -883,3 +883,69 @@ class TestSchemaOrgMessagesInThePagesLanguage:
         )
         assert imported.status_code == 200
         assert [r["reason"] for r in imported.json()["rejected"]] == REASONS["en"]
+
+
+class TestPydanticMessagesInThePagesLanguage:
+    """Pydantic's own refusals that the forms can meet come from the catalogues too, each named
+    by its field's label on the admin page."""
+
+    @pytest.mark.parametrize(
+        ("headers", "message"),
+        [
+            (FRENCH, "Au plus 1000000000000"),
+            (ENGLISH, "Input should be less than or equal to 1000000000000"),
+        ],
+    )
+    def test_a_bound_of_the_rating(
+        self, client: httpx.Client, editor_key: str, headers: dict[str, str], message: str
+    ) -> None:
+        csrf = sign_in(client, editor_key)
+        response = client.post(
+            "/app/reviews/new",
+            data={"csrf": csrf, "action": "publish", **review_form(rating_best="1e13")},
+            headers=headers,
+        )
+        assert response.status_code == 422
+        assert errors_in(response.text)["rating_best"] == [message]
+
+    @pytest.mark.parametrize(
+        ("headers", "messages", "role"),
+        [
+            (
+                FRENCH,
+                [
+                    "Identifiant : Ne respecte pas le format attendu "
+                    "(motif ^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$)",
+                    "Sites : Au plus 50 éléments, et non 51",
+                ],
+                "Administrateur",
+            ),
+            (
+                ENGLISH,
+                [
+                    "Identifier: String should match pattern '^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$'",
+                    "Sites: List should have at most 50 items after validation, not 51",
+                ],
+                "Administrator",
+            ),
+        ],
+    )
+    def test_the_admin_forms_fields_by_their_labels(
+        self,
+        client: httpx.Client,
+        admin_key: str,
+        headers: dict[str, str],
+        messages: list[str],
+        role: str,
+    ) -> None:
+        csrf = sign_in(client, admin_key)
+        sites = ", ".join(f"s{n}.example" for n in range(51))
+        refused = client.post(
+            "/app/admin/publishers",
+            data={"csrf": csrf, "id": "Bad Id", "name": "Bad", "sites": sites},
+            headers=headers,
+        )
+        assert refused.status_code == 422
+        shown = re.findall(r'<p class="error">([^<]*)</p>', refused.text)
+        assert [html.unescape(m) for m in shown] == messages
+        assert f"<td>{role}</td>" in refused.text
