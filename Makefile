@@ -68,7 +68,7 @@ mutation: $(VENV)/.installed-dev
 schemathesis: $(VENV)/.installed-dev
 	bash tests/schemathesis/run.sh
 
-# The web app's strings: extract them from app/web and app/domain into messages.pot and update every language's
+# The web app's strings: extract them (see babel.cfg) into messages.pot and update every language's
 # messages.po (then translate the new entries). `make language NEW=de` starts a new language.
 LOCALES := app/locales
 messages: $(VENV)/.installed-dev

@@ -198,37 +198,65 @@ def _date(ctx: Mapping[str, Any]) -> Message:
     return Message("Input should be a valid datetime or date, {error}", error=ctx["error"])
 
 
-# Pydantic's own messages the forms of the web app can meet, as Messages of the same English.
+def _number(value: Any) -> Any:
+    """A bound as pydantic writes it: 1e12 is "1000000000000"."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+# Pydantic's own messages the forms of the web app can meet, as Messages of the same English
+# (where pydantic words one otherwise, its own text is kept: see pydantic_message).
 _PYDANTIC: dict[str, Callable[[Mapping[str, Any]], Message]] = {
     "missing": lambda ctx: Message("Field required"),
     "string_too_short": _characters("min_length"),
     "string_too_long": _characters("max_length"),
+    "string_pattern_mismatch": lambda ctx: Message(
+        "String should match pattern '{pattern}'", pattern=ctx["pattern"]
+    ),
+    "too_long": lambda ctx: Message(
+        "List should have at most {max_length} items after validation, not {actual_length}",
+        max_length=ctx["max_length"],
+        actual_length=ctx["actual_length"],
+    ),
+    "greater_than_equal": lambda ctx: Message(
+        "Input should be greater than or equal to {ge}", ge=_number(ctx["ge"])
+    ),
+    "less_than_equal": lambda ctx: Message(
+        "Input should be less than or equal to {le}", le=_number(ctx["le"])
+    ),
     "enum": lambda ctx: Message("Input should be {expected}", expected=ctx["expected"]),
     "datetime_from_date_parsing": _date,
 }
 
 
-def validator_error(error: Mapping[str, Any]) -> tuple[str | None, str]:
-    """A pydantic error's message, and the field a model validator named in it ("best: must be
-    greater than worst" is about `best`; None when it names none). The message is the
-    validator's Message when it raised one, or pydantic's own as a Message of the same text,
-    so that the web app can translate it; the API sends the text."""
+def pydantic_message(error: Mapping[str, Any]) -> str:
+    """A pydantic error's message (without pydantic's "Value error, "): the validator's Message
+    when it raised one, or pydantic's own as a Message of the same text where it is one we
+    know, so that the web app can translate it; the API sends the text."""
     cause = (error.get("ctx") or {}).get("error")
     raised = cause.args[0] if isinstance(cause, ValueError) and cause.args else None
     if isinstance(raised, Message):
-        if raised.msgid == FIELD_MESSAGE:
-            return str(raised.params["field"]), raised.params["reason"]
-        return None, raised
+        return raised
     text = str(error["msg"]).removeprefix("Value error, ")
-    named = _NAMED.match(text)
-    if named and error.get("type") == "value_error":
-        return named.group(1), named.group(2)
     known = _PYDANTIC.get(str(error.get("type")))
     if known is not None:
         try:
             message = known(error.get("ctx") or {})
         except KeyError:
-            return None, text
+            return text
         if message == text:  # the same English, or pydantic's own when it words it otherwise
-            return None, message
-    return None, text
+            return message
+    return text
+
+
+def validator_error(error: Mapping[str, Any]) -> tuple[str | None, str]:
+    """A pydantic error's message (`pydantic_message`), and the field a model validator named
+    in it ("best: must be greater than worst" is about `best`; None when it names none)."""
+    message = pydantic_message(error)
+    if isinstance(message, Message):
+        if message.msgid == FIELD_MESSAGE:
+            return str(message.params["field"]), message.params["reason"]
+        return None, message
+    named = _NAMED.match(message)
+    if named and error.get("type") == "value_error":
+        return named.group(1), named.group(2)
+    return None, message

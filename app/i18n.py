@@ -1,5 +1,6 @@
 """The service's languages (the web app's strings, the embed card's verdict chip and link): gettext
-catalogues read with Babel, one `.po` file per language. Pure: it reads its own files only.
+catalogues read with Babel, one `.po` file per language. Pure: it reads its own files only, on
+first use. Messages themselves are made in `app.messages`, which the schema.org modules use.
 
 `app/locales/<lang>/LC_MESSAGES/messages.po` is read and compiled in memory at start-up, so
 a new language is a new file (see `make messages`). English is the source language."""
@@ -7,54 +8,20 @@ a new language is a new file (see `make messages`). English is the source langua
 from functools import cache
 from io import BytesIO
 from pathlib import Path
-from typing import Any
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
+# Messages are made in app.messages (pure, without Babel), and read here.
+from app.messages import FIELD_MESSAGE as FIELD_MESSAGE
+from app.messages import N_ as N_
+from app.messages import Message as Message
+from app.messages import at_field as at_field
+from app.messages import joined as joined
+
 LOCALES = Path(__file__).parent / "locales"
 SOURCE_LANGUAGE = "en"
-
-
-def N_(message: str) -> str:
-    """Marks a string for extraction (`pybabel extract -k N_`); it is translated where shown."""
-    return message
-
-
-class Message(str):
-    """A message of the service: its English text, which the API sends as it is, remembering
-    the catalogue id and named parameters it was made from, so that the web app can show it
-    in the reader's language (`translate`). A parameter may itself be a Message.
-
-    `Message("No review {id}.", id=7)` is the string "No review 7."; `make messages` extracts
-    the id (`pybabel extract -k Message`)."""
-
-    msgid: str
-    params: dict[str, Any]
-
-    def __new__(cls, msgid: str, /, **params: Any) -> "Message":
-        message = super().__new__(cls, msgid.format(**params))
-        message.msgid = msgid
-        message.params = params
-        return message
-
-    def __reduce__(self) -> Any:  # copies and pickles keep what it was made from
-        return (_message, (self.msgid, self.params))
-
-
-def _message(msgid: str, params: dict[str, Any]) -> Message:
-    return Message(msgid, **params)
-
-
-# How a model validator names the field its message is about (pydantic reports the model).
-FIELD_MESSAGE = "{field}: {reason}"
-
-
-def at_field(field: str, reason: str) -> Message:
-    """ "field: reason", for a validator's ValueError: the API and the web app show the reason
-    at that field (app.errors.validator_error)."""
-    return Message("{field}: {reason}", field=field, reason=reason)
 
 
 # The normalised verdicts (app.domain.verdicts.Verdict), as readers are shown them.

@@ -25,6 +25,7 @@ from urllib.parse import urljoin
 
 from app.domain.fields import normalize_language
 from app.domain.urls import MAX_URL_LENGTH, is_http_url, normalize_url
+from app.messages import Message, joined
 
 # --- Records ---------------------------------------------------------------------------------
 
@@ -68,7 +69,8 @@ class ParsedReview:
 
 @dataclass(frozen=True)
 class Extracted:
-    """A ClaimReview found in the input: parsed (`review`), or rejected (`error`)."""
+    """A ClaimReview found in the input: parsed (`review`), or rejected (`error`, a Message: the
+    API sends its English, the web app its translation)."""
 
     index: int
     url: str | None
@@ -125,7 +127,12 @@ def _extract_one(index: int, found: Found) -> Extracted:
         return _from_schema(index, found)
     except Exception as error:  # a bug here must not cost the import its other records
         return Extracted(
-            index, None, None, f"could not be read (unexpected {type(error).__name__}); report it"
+            index,
+            None,
+            None,
+            Message(
+                "could not be read (unexpected {error}); report it", error=type(error).__name__
+            ),
         )
 
 
@@ -506,8 +513,10 @@ def shown(value: Any, limit: int = 80) -> str:
     if value is None or isinstance(value, bool | int | float):
         return repr(value)[:limit]
     if isinstance(value, dict):
-        return "an object"
-    return "a list" if isinstance(value, list) else f"a {type(value).__name__}"
+        return Message("an object")
+    if isinstance(value, list):
+        return Message("a list")
+    return Message("a {kind}", kind=type(value).__name__)
 
 
 # --- Building a record -----------------------------------------------------------------------
@@ -525,9 +534,17 @@ class _Problems:
     def limit(self, field: str, text: str | None, limit: int) -> None:
         if text is not None and len(text) > limit:
             self.add(
-                f"{field} is {len(text):,} characters long, over the limit of {limit:,} "
-                "(not cut short, since that would change it: shorten it at the source)"
+                Message(
+                    "{field} is {length:,} characters long, over the limit of {limit:,} "
+                    "(not cut short, since that would change it: shorten it at the source)",
+                    field=field,
+                    length=len(text),
+                    limit=limit,
+                )
             )
+
+    def reason(self) -> str:
+        return joined(self.messages)
 
 
 def _review_url(
@@ -542,10 +559,15 @@ def _review_url(
         return page_url, page_url
     raw = candidates[0]
     if not is_given(raw):
-        problems.add("url is missing and the page URL is unknown")
+        problems.add(Message("url is missing and the page URL is unknown"))
         return None, None
     text = raw.strip() if isinstance(raw, str) else None
-    problems.add(f"url {shown(text or raw)} is not an http(s) URL and the page URL is unknown")
+    problems.add(
+        Message(
+            "url {value} is not an http(s) URL and the page URL is unknown",
+            value=shown(text or raw),
+        )
+    )
     return None, text
 
 
@@ -565,15 +587,17 @@ def _from_schema(index: int, found: Found) -> Extracted:
 
     claim_text = clean_line(node.get("claimReviewed"))
     if claim_text is None:
-        problems.add("claimReviewed is missing or empty")
+        problems.add(Message("claimReviewed is missing or empty"))
     problems.limit("claimReviewed", claim_text, MAX_CLAIM)
 
     rating = _first_object(node.get("reviewRating"))
     label = clean_line(rating.get("alternateName")) if rating else None
     if rating is None:
-        problems.add("reviewRating is missing (the verdict, with its alternateName in words)")
+        problems.add(
+            Message("reviewRating is missing (the verdict, with its alternateName in words)")
+        )
     elif label is None:
-        problems.add("reviewRating.alternateName is missing (the verdict in words)")
+        problems.add(Message("reviewRating.alternateName is missing (the verdict in words)"))
     problems.limit("reviewRating.alternateName", label, MAX_LABEL)
     value, best, worst = (
         rating_scale(rating.get("ratingValue"), rating.get("bestRating"), rating.get("worstRating"))
@@ -587,7 +611,7 @@ def _from_schema(index: int, found: Found) -> Extracted:
         (text for key in ("name", "headline", "title") if (text := clean_line(node.get(key)))),
         None,
     )
-    problems.limit("name (the headline)", headline, MAX_HEADLINE)
+    problems.limit(Message("name (the headline)"), headline, MAX_HEADLINE)
     summary = clean_prose(node.get("reviewBody")) or clean_prose(node.get("description"))
     problems.limit("reviewBody", summary, MAX_SUMMARY)
 
@@ -595,13 +619,13 @@ def _from_schema(index: int, found: Found) -> Extracted:
     if organisation is None:
         organisation = _first_organisation(node.get("publisher"))
     publisher_name = _name(organisation.get("name")) if organisation else None
-    problems.limit("the publisher's name", publisher_name, MAX_NAME)
+    problems.limit(Message("the publisher's name"), publisher_name, MAX_NAME)
 
     item = _first_object(node.get("itemReviewed")) or {}
     claimant = _claimant(item.get("author"), problems)
 
     if problems.messages or url is None or claim_text is None or label is None:
-        return Extracted(index, report_url, None, "; ".join(problems.messages))
+        return Extracted(index, report_url, None, problems.reason())
     return Extracted(
         index,
         url,
@@ -656,7 +680,7 @@ def _authors(
         if name is None:
             continue
         if _is_person(entry) or is_creator:
-            problems.limit("an author's name", name, MAX_NAME)
+            problems.limit(Message("an author's name"), name, MAX_NAME)
             # Journalists' pages sit on the publisher's site: "/author/x" is relative to it.
             person = Person(name, http_url(entry.get("url"), lenient=True, base=review_url))
             if person not in people:
@@ -756,11 +780,11 @@ def _from_google(index: int, found: Found) -> Extracted:
     url, report_url = _review_url((entry.get("url"),), found.page_url, problems)
     claim_text = clean_line(claim.get("text"))
     if claim_text is None:
-        problems.add("text (the claim) is missing or empty")
-    problems.limit("text (the claim)", claim_text, MAX_CLAIM)
+        problems.add(Message("text (the claim) is missing or empty"))
+    problems.limit(Message("text (the claim)"), claim_text, MAX_CLAIM)
     label = clean_line(entry.get("textualRating"))
     if label is None:
-        problems.add("textualRating is missing (the verdict in words)")
+        problems.add(Message("textualRating is missing (the verdict in words)"))
     problems.limit("textualRating", label, MAX_LABEL)
     headline = clean_line(entry.get("title"))
     problems.limit("title", headline, MAX_HEADLINE)
@@ -770,7 +794,7 @@ def _from_google(index: int, found: Found) -> Extracted:
     claimant = _name(claim.get("claimant"))
     problems.limit("claimant", claimant, MAX_NAME)
     if problems.messages or url is None or claim_text is None or label is None:
-        return Extracted(index, report_url, None, "; ".join(problems.messages))
+        return Extracted(index, report_url, None, problems.reason())
     language = language_tag(entry.get("languageCode")) or found.language
     return Extracted(
         index,

@@ -27,12 +27,14 @@ from app.claimreview.parse import (
 )
 from app.domain.urls import is_http_url, normalize_url
 from app.domain.verdicts import fold_label
+from app.messages import Message
 
 
 @dataclass(frozen=True)
 class Finding:
     """One problem: where (a JSON path such as "[2].itemReviewed.appearance[0].url", empty for
-    the document as a whole) and what to do about it."""
+    the document as a whole) and what to do about it (a Message: the API sends its English, the
+    web app its translation)."""
 
     path: str
     message: str
@@ -108,14 +110,19 @@ def _at(base: str, *keys: str | int) -> str:
 
 
 def _nothing_found(document: Any) -> str:
-    message = 'no ClaimReview found: expected an object with "@type": "ClaimReview"'
     hint = _object_with_claim(document)
-    if hint is not None:
-        where = f"at {hint}" if hint else "given"
-        message += (
-            f"; the object {where} has claimReviewed but neither that @type nor a reviewRating"
+    if hint is None:
+        return Message('no ClaimReview found: expected an object with "@type": "ClaimReview"')
+    if not hint:
+        return Message(
+            'no ClaimReview found: expected an object with "@type": "ClaimReview"; the object '
+            "given has claimReviewed but neither that @type nor a reviewRating"
         )
-    return message
+    return Message(
+        'no ClaimReview found: expected an object with "@type": "ClaimReview"; the object at '
+        "{path} has claimReviewed but neither that @type nor a reviewRating",
+        path=hint,
+    )
 
 
 def _object_with_claim(document: Any) -> str | None:
@@ -143,9 +150,11 @@ def _check_claimreview(item: Found, out: _Findings) -> None:
         raw = node.get("@type")
         out.warning(
             _at(path, "@type"),
-            '@type is missing: add "@type": "ClaimReview"'
+            Message('@type is missing: add "@type": "ClaimReview"')
             if not is_given(raw)
-            else f'@type is {shown(raw)}, not ClaimReview: use "@type": "ClaimReview"',
+            else Message(
+                '@type is {value}, not ClaimReview: use "@type": "ClaimReview"', value=shown(raw)
+            ),
         )
     _check_context(item, out)
     _check_claim_text(node, path, out)
@@ -153,7 +162,10 @@ def _check_claimreview(item: Found, out: _Findings) -> None:
     _check_rating(node, path, out)
     _check_author(node, path, out)
     if not is_given(node.get("datePublished")):
-        out.warning(_at(path, "datePublished"), "datePublished is missing: when was it published?")
+        out.warning(
+            _at(path, "datePublished"),
+            Message("datePublished is missing: when was it published?"),
+        )
     for key in ("datePublished", "dateModified"):
         _check_date(node, key, path, out)
     _check_item_reviewed(node, path, out)
@@ -161,11 +173,14 @@ def _check_claimreview(item: Found, out: _Findings) -> None:
 
 def _check_context(item: Found, out: _Findings) -> None:
     if item.context_path is None:
-        out.warning(item.path, '@context is missing: add "@context": "https://schema.org"')
+        out.warning(item.path, Message('@context is missing: add "@context": "https://schema.org"'))
     elif not _is_schema_org(item.context):
         out.warning(
             item.context_path,
-            f'@context is {shown(item.context)}, not schema.org: use "https://schema.org"',
+            Message(
+                '@context is {value}, not schema.org: use "https://schema.org"',
+                value=shown(item.context),
+            ),
         )
 
 
@@ -182,20 +197,27 @@ def _check_claim_text(node: Mapping[str, Any], path: str, out: _Findings) -> Non
     where = _at(path, "claimReviewed")
     claim = node.get("claimReviewed")
     if not is_given(claim):
-        out.error(where, "claimReviewed is missing or empty: give the claim, in a short sentence")
+        out.error(
+            where, Message("claimReviewed is missing or empty: give the claim, in a short sentence")
+        )
         return
     if isinstance(claim, list) and all(isinstance(c, str) and c.strip() for c in claim):
         if len(claim) > 1:
             out.warning(
                 where,
-                f"claimReviewed lists {len(claim)} claims: each is stored as its own review of "
-                "this page, but Google expects one claim per ClaimReview",
+                Message(
+                    "claimReviewed lists {count} claims: each is stored as its own review of "
+                    "this page, but Google expects one claim per ClaimReview",
+                    count=len(claim),
+                ),
             )
         for text in claim:
             _check_one_claim(node, text.strip(), where, out)
         return
     if not isinstance(claim, str):
-        out.error(where, f"claimReviewed must be text, not {type(claim).__name__}")
+        out.error(
+            where, Message("claimReviewed must be text, not {kind}", kind=type(claim).__name__)
+        )
         return
     _check_one_claim(node, claim.strip(), where, out)
 
@@ -204,15 +226,22 @@ def _check_one_claim(node: Mapping[str, Any], claim: str, where: str, out: _Find
     if len(claim) > CLAIM_RECOMMENDED_LENGTH:
         out.warning(
             where,
-            f"claimReviewed is {len(claim)} characters long; Google recommends a short claim "
-            f"(at most {CLAIM_RECOMMENDED_LENGTH})",
+            Message(
+                "claimReviewed is {length} characters long; Google recommends a short claim "
+                "(at most {limit})",
+                length=len(claim),
+                limit=CLAIM_RECOMMENDED_LENGTH,
+            ),
         )
     verdict = _verdict_in_claim(claim, _rating_label(node))
     if verdict:
         out.warning(
             where,
-            f"claimReviewed seems to contain the verdict ({verdict!r}): give the claim alone, "
-            "the verdict goes in reviewRating.alternateName",
+            Message(
+                "claimReviewed seems to contain the verdict ({verdict!r}): give the claim alone, "
+                "the verdict goes in reviewRating.alternateName",
+                verdict=verdict,
+            ),
         )
 
 
@@ -251,9 +280,16 @@ def _words(text: str) -> list[str]:
 def _check_url(node: Mapping[str, Any], path: str, out: _Findings) -> None:
     url = node.get("url")
     if not is_given(url):
-        out.error(_at(path, "url"), "url is missing: give the address of the fact-check article")
+        out.error(_at(path, "url"), _URL_MISSING)
     elif not _is_url(url):
-        out.error(_at(path, "url"), f"url {shown(url)} is not an absolute http(s) URL")
+        out.error(_at(path, "url"), _not_a_url(url))
+
+
+_URL_MISSING = Message("url is missing: give the address of the fact-check article")
+
+
+def _not_a_url(url: Any) -> Message:
+    return Message("url {value} is not an absolute http(s) URL", value=shown(url))
 
 
 def _is_url(value: Any) -> bool:
@@ -263,22 +299,31 @@ def _is_url(value: Any) -> bool:
 def _check_rating(node: Mapping[str, Any], path: str, out: _Findings) -> None:
     rating, where = node.get("reviewRating"), _at(path, "reviewRating")
     if isinstance(rating, list):
-        out.error(where, "reviewRating must be one Rating, not a list")
+        out.error(where, Message("reviewRating must be one Rating, not a list"))
         return
     if not isinstance(rating, dict) or not rating:
-        out.error(where, "reviewRating is missing: give a Rating with the verdict in alternateName")
+        out.error(
+            where,
+            Message("reviewRating is missing: give a Rating with the verdict in alternateName"),
+        )
         return
     label = rating.get("alternateName")
     if not is_given(label) or not isinstance(label, str):
         out.error(
             _at(where, "alternateName"),
-            'reviewRating.alternateName is missing: give the verdict in words (e.g. "False")',
+            Message(
+                'reviewRating.alternateName is missing: give the verdict in words (e.g. "False")'
+            ),
         )
     elif len(label.strip()) > RATING_RECOMMENDED_LENGTH:
         out.warning(
             _at(where, "alternateName"),
-            f"reviewRating.alternateName is {len(label.strip()):,} characters long; Google "
-            f"recommends a short rating (at most {RATING_RECOMMENDED_LENGTH}); it is kept verbatim",
+            Message(
+                "reviewRating.alternateName is {length:,} characters long; Google recommends a "
+                "short rating (at most {limit}); it is kept verbatim",
+                length=len(label.strip()),
+                limit=RATING_RECOMMENDED_LENGTH,
+            ),
         )
     _check_rating_numbers(rating, where, out)
 
@@ -287,26 +332,48 @@ def _check_rating_numbers(rating: Mapping[str, Any], where: str, out: _Findings)
     given = {name: rating[name] for name in _RATING_NUMBERS if is_given(rating.get(name))}
     numbers = {name: as_number(raw) for name, raw in given.items()}
     if len(numbers) == 3 and all(number == -1 for number in numbers.values()):
-        out.error(where, "ratings are -1: leave ratingValue/bestRating/worstRating out instead")
+        out.error(
+            where, Message("ratings are -1: leave ratingValue/bestRating/worstRating out instead")
+        )
         return
     for name in _RATING_NUMBERS:
         if name in rating and not is_given(rating[name]):
-            out.warning(_at(where, name), f"{name} is empty: give a number or leave it out")
+            out.warning(
+                _at(where, name),
+                Message("{name} is empty: give a number or leave it out", name=name),
+            )
     for name, raw in given.items():
         if numbers[name] is None:
-            out.error(_at(where, name), f"{name} {shown(raw)} is not a number")
+            out.error(
+                _at(where, name),
+                Message("{name} {value} is not a number", name=name, value=shown(raw)),
+            )
         elif isinstance(raw, str):
-            out.warning(_at(where, name), f"{name} should be a number, not the string {raw!r}")
+            out.warning(
+                _at(where, name),
+                Message(
+                    "{name} should be a number, not the string {value!r}", name=name, value=raw
+                ),
+            )
     if 0 < len(given) < 3:
-        out.warning(where, "give all three of ratingValue, bestRating and worstRating, or none")
+        out.warning(
+            where, Message("give all three of ratingValue, bestRating and worstRating, or none")
+        )
     value, best, worst = (numbers.get(name) for name in _RATING_NUMBERS)
     if best is not None and worst is not None and best <= worst:
         out.error(
             _at(where, "bestRating"),
-            f"bestRating ({best:g}) must be above worstRating ({worst:g})",
+            Message(
+                "bestRating ({best:g}) must be above worstRating ({worst:g})",
+                best=best,
+                worst=worst,
+            ),
         )
     if worst is not None and worst < 1:
-        out.error(_at(where, "worstRating"), f"worstRating ({worst:g}) must be at least 1")
+        out.error(
+            _at(where, "worstRating"),
+            Message("worstRating ({worst:g}) must be at least 1", worst=worst),
+        )
     if value is not None and (
         (best is not None and value > best) or (worst is not None and value < worst)
     ):
@@ -314,14 +381,21 @@ def _check_rating_numbers(rating: Mapping[str, Any], where: str, out: _Findings)
         high = "?" if best is None else f"{best:g}"
         out.error(
             _at(where, "ratingValue"),
-            f"ratingValue ({value:g}) is outside the scale [{low}, {high}]",
+            Message(
+                "ratingValue ({value:g}) is outside the scale [{low}, {high}]",
+                value=value,
+                low=low,
+                high=high,
+            ),
         )
 
 
 def _check_author(node: Mapping[str, Any], path: str, out: _Findings) -> None:
     author = node.get("author")
     if not is_given(author):
-        out.error(_at(path, "author"), "author is missing: name the fact-checking organisation")
+        out.error(
+            _at(path, "author"), Message("author is missing: name the fact-checking organisation")
+        )
         return
     entries = author if isinstance(author, list) else [author]
     for index, entry in enumerate(entries):
@@ -331,11 +405,13 @@ def _check_author(node: Mapping[str, Any], path: str, out: _Findings) -> None:
         if "person" in type_names(entry):
             out.warning(
                 where,
-                "author is a Person: Google expects the fact-checking Organization here "
-                "(journalists can be listed in creator)",
+                Message(
+                    "author is a Person: Google expects the fact-checking Organization here "
+                    "(journalists can be listed in creator)"
+                ),
             )
         if not is_given(entry.get("name")):
-            out.warning(_at(where, "name"), "the author has no name")
+            out.warning(_at(where, "name"), Message("the author has no name"))
 
 
 def _check_date(node: Mapping[str, Any], key: str, path: str, out: _Findings) -> None:
@@ -347,28 +423,44 @@ def _check_date(node: Mapping[str, Any], key: str, path: str, out: _Findings) ->
     if text is None or not ISO_8601.fullmatch(text):
         out.error(
             where,
-            f"{key} {shown(raw)} is not an ISO 8601 date (e.g. 2024-05-31 or "
-            "2024-05-31T14:30:00+02:00)",
+            Message(
+                "{key} {value} is not an ISO 8601 date (e.g. 2024-05-31 or "
+                "2024-05-31T14:30:00+02:00)",
+                key=key,
+                value=shown(raw),
+            ),
         )
     elif parse_datetime(text) is None:
-        out.error(where, f"{key} {text!r} is not a real date or time")
+        out.error(where, Message("{key} {text!r} is not a real date or time", key=key, text=text))
     elif " " in text:
-        out.warning(where, f"{key} {text!r}: ISO 8601 puts a 'T' between the date and the time")
+        out.warning(
+            where,
+            Message(
+                "{key} {text!r}: ISO 8601 puts a 'T' between the date and the time",
+                key=key,
+                text=text,
+            ),
+        )
 
 
 def _check_item_reviewed(node: Mapping[str, Any], path: str, out: _Findings) -> None:
     item, where = node.get("itemReviewed"), _at(path, "itemReviewed")
     if not is_given(item):
-        out.warning(where, "itemReviewed is missing: describe the claim (who made it, and when)")
+        out.warning(
+            where, Message("itemReviewed is missing: describe the claim (who made it, and when)")
+        )
         return
     if not isinstance(item, dict):
-        out.warning(where, "itemReviewed should be an object (a Claim)")
+        out.warning(where, Message("itemReviewed should be an object (a Claim)"))
         return
     if not is_given(item.get("author")):
-        out.warning(_at(where, "author"), "itemReviewed.author is missing: who made the claim?")
+        out.warning(
+            _at(where, "author"), Message("itemReviewed.author is missing: who made the claim?")
+        )
     if not is_given(item.get("datePublished")):
         out.warning(
-            _at(where, "datePublished"), "itemReviewed.datePublished is missing: when was it made?"
+            _at(where, "datePublished"),
+            Message("itemReviewed.datePublished is missing: when was it made?"),
         )
     _check_date(item, "datePublished", where, out)
     appearance = item.get("appearance")
@@ -389,12 +481,15 @@ def _check_appearance(entry: Any, where: str, out: _Findings) -> None:
         if is_given(archived) and not _is_url(archived):
             out.error(
                 _at(where, "archivedAt"),
-                f"archivedAt {shown(archived)} is not an absolute http(s) URL",
+                Message("archivedAt {value} is not an absolute http(s) URL", value=shown(archived)),
             )
     else:
         url, where_url = entry, where
     if not _is_url(url):
-        out.error(where_url, f"appearance URL {shown(url)} is not an absolute http(s) URL")
+        out.error(
+            where_url,
+            Message("appearance URL {value} is not an absolute http(s) URL", value=shown(url)),
+        )
 
 
 def _check_one_per_page(items: list[Found], out: _Findings) -> None:
@@ -415,8 +510,11 @@ def _check_one_per_page(items: list[Found], out: _Findings) -> None:
         if earlier is not None:
             out.warning(
                 item.path,
-                f"another ClaimReview ({earlier.path or 'the document'}) is for the same page: "
-                "Google shows one ClaimReview per page",
+                Message(
+                    "another ClaimReview ({where}) is for the same page: Google shows one "
+                    "ClaimReview per page",
+                    where=earlier.path or Message("the document"),
+                ),
             )
 
 
@@ -442,14 +540,16 @@ def _check_google(item: Found, out: _Findings) -> None:
     claim, claim_path = item.google_claim or {}, item.google_claim_path or ""
     text = claim.get("text")
     if not is_given(text) or not isinstance(text, str):
-        out.error(_at(claim_path, "text"), "text (the claim) is missing or empty")
+        out.error(_at(claim_path, "text"), Message("text (the claim) is missing or empty"))
     url = entry.get("url")
     if not is_given(url):
-        out.error(_at(path, "url"), "url is missing: give the address of the fact-check article")
+        out.error(_at(path, "url"), _URL_MISSING)
     elif not _is_url(url):
-        out.error(_at(path, "url"), f"url {shown(url)} is not an absolute http(s) URL")
+        out.error(_at(path, "url"), _not_a_url(url))
     rating = entry.get("textualRating")
     if not is_given(rating) or not isinstance(rating, str):
-        out.error(_at(path, "textualRating"), "textualRating is missing (the verdict in words)")
+        out.error(
+            _at(path, "textualRating"), Message("textualRating is missing (the verdict in words)")
+        )
     _check_date(entry, "reviewDate", path, out)
     _check_date(claim, "claimDate", claim_path, out)

@@ -56,7 +56,8 @@ from app.domain.schemas import (
 )
 from app.domain.urls import InvalidURL, normalize_url
 from app.domain.views import claim_public, review_public
-from app.errors import AppError
+from app.errors import AppError, pydantic_message
+from app.i18n import Message, at_field, joined
 from app.search.documents import ClaimTokens, ReviewTokens, analyze_claim, analyze_review
 from app.storage import repositories as repo
 from app.storage.tables import Publisher
@@ -66,7 +67,7 @@ from app.storage.tables import Publisher
 class Rejection:
     index: int
     url: str | None
-    reason: str
+    reason: str  # a Message where it can be: the API sends its English, the web app translates
 
 
 @dataclass
@@ -98,7 +99,9 @@ def parse_line(number: int, line: bytes) -> Any:
     try:
         return orjson.loads(line)
     except orjson.JSONDecodeError as exc:
-        return Unreadable(f"line {number} is not valid JSON: {exc.msg}")
+        return Unreadable(
+            Message("line {number} is not valid JSON: {reason}", number=number, reason=exc.msg)
+        )
 
 
 def _slug(text: str) -> str:
@@ -111,11 +114,11 @@ def _host(url: str) -> str:
 
 
 def _validation_reason(exc: ValidationError) -> str:
-    parts = []
+    parts: list[str] = []
     for error in exc.errors()[:3]:
-        where = ".".join(str(p) for p in error["loc"]) or "record"
-        parts.append(f"{where}: {str(error['msg']).removeprefix('Value error, ')}")
-    return "; ".join(parts)
+        where = ".".join(str(p) for p in error["loc"]) or Message("record")
+        parts.append(at_field(where, pydantic_message(error)))
+    return joined(parts)
 
 
 _REJECTIONS = (RecordRejected, AppError, ValidationError, InvalidURL, ValueError)
@@ -268,7 +271,7 @@ def read_document(document: Any, *, checked: bool = False) -> ReadDocument:
         return ReadDocument([], document.reason)
     found = extract(document)
     if not found:
-        return ReadDocument([], "no ClaimReview found in this document")
+        return ReadDocument([], Message("no ClaimReview found in this document"))
     return ReadDocument(
         [(e, check(e.review) if checked and e.review is not None else None) for e in found]
     )
@@ -482,7 +485,7 @@ class Importer:
         for position, ((record, checked), url_key) in enumerate(zip(batch, keys, strict=True)):
             if record.review is None:
                 outcomes[position] = Rejection(
-                    record.index, record.url, record.error or "not a ClaimReview"
+                    record.index, record.url, record.error or Message("not a ClaimReview")
                 )
                 continue
             try:
@@ -548,7 +551,7 @@ class Importer:
             {r.publisher_id for r in at_page if not r.deleted and r.publisher_id != mine}
         )
         if others:
-            raise RecordRejected(f"this page holds reviews of publisher '{others[0]}'")
+            raise RecordRejected(_other_publishers_page(others[0]))
         worded = claim_matching.page_claims_worded(
             session,
             _ids(at_page),
@@ -611,13 +614,18 @@ class Importer:
         claim_data, wanted = prepared.claim, prepared.review
         review = review_service.load_review(session, existing_id)
         if review.publisher_id != publisher.id:
-            raise RecordRejected(f"this page holds reviews of publisher '{review.publisher_id}'")
+            raise RecordRejected(_other_publishers_page(review.publisher_id))
         if review.status == ReviewStatus.RETRACTED:
-            raise RecordRejected("this review was retracted here; it is not imported again")
+            raise RecordRejected(
+                Message("this review was retracted here; it is not imported again")
+            )
         if not may_import_over(self.principal, review.publisher_id, review.written_by):
             raise RecordRejected(
-                f"review {existing_id} was written by the publisher's editors; an import does "
-                "not overwrite it"
+                Message(
+                    "review {id} was written by the publisher's editors; an import does not "
+                    "overwrite it",
+                    id=existing_id,
+                )
             )
         current = review_public(review).model_dump()
         changed_review = any(
@@ -725,7 +733,7 @@ class Importer:
         mine = self.principal.publisher_id
         publisher = self._publishers.get(session, mine) if mine else None
         if publisher is None:
-            raise RecordRejected(f"no publisher '{mine}'")
+            raise RecordRejected(Message("no publisher '{publisher}'", publisher=mine))
         require_site_of(self.principal, publisher.id, publisher.sites, url)
         return publisher
 
@@ -845,11 +853,20 @@ def _review_fields(record: ParsedReview, language: str, make: _Make) -> dict[str
     return fields
 
 
+def _other_publishers_page(publisher: str) -> Message:
+    return Message("this page holds reviews of publisher '{publisher}'", publisher=publisher)
+
+
 def _reason(exc: Exception) -> str:
+    """Why a record is rejected: the Message it was raised with, where it was."""
     if isinstance(exc, ValidationError):
         return _validation_reason(exc)
     if isinstance(exc, AppError):
         return exc.detail
     if isinstance(exc, DBAPIError):
-        return f"the database refused it: {str(exc.orig).strip().splitlines()[0]}"
+        return Message(
+            "the database refused it: {error}", error=str(exc.orig).strip().splitlines()[0]
+        )
+    if len(exc.args) == 1 and isinstance(exc.args[0], Message):
+        return exc.args[0]
     return str(exc)

@@ -64,3 +64,21 @@ def post_review(
     return client.post(
         "/app/reviews/new", data={"csrf": csrf, "action": action, **review_form(**fields)}
     )
+
+
+def warnings_in(page: str) -> dict[str, list[str]]:
+    """The warnings of a form page (Google's recommendations), by the id of their field."""
+    found: dict[str, list[str]] = {}
+    for field, message in re.findall(
+        r'<p class="warning" id="warning-([\w]*)-\d+">([^<]*)</p>', page
+    ):
+        found.setdefault(field, []).append(html.unescape(message))
+    return found
+
+
+def rejections_in(page: str) -> list[tuple[str, str, str]]:
+    """The import page's rejected records: (index, URL, reason)."""
+    return [
+        tuple(html.unescape(cell) for cell in row)  # type: ignore[misc]
+        for row in re.findall(r"<tr><td>(\d+)</td><td>([^<]*)</td><td>([^<]*)</td></tr>", page)
+    ]

@@ -18,7 +18,16 @@ from app.storage.tables import WebSession
 from app.storage.types import utcnow
 from app.web.security import CSP, SESSION_COOKIE, Signer
 from tests.conftest import LiveServer, auth, review_body, serve
-from tests.web.helpers import csrf_of, errors_in, hidden, post_review, review_form, sign_in
+from tests.web.helpers import (
+    csrf_of,
+    errors_in,
+    hidden,
+    post_review,
+    rejections_in,
+    review_form,
+    sign_in,
+    warnings_in,
+)
 
 
 def reviews_of(client: httpx.Client, key: str) -> list[dict[str, Any]]:
@@ -765,3 +774,178 @@ class TestDomainMessagesInThePagesLanguage:
         assert problem["errors"] == [
             {"field": "url", "message": "elsewhere.example is not a site of 'verifact'"}
         ]
+
+
+# A claim over the 75 characters Google recommends (app.claimreview.validate).
+LONG_CLAIM = "The moon is made of a very old, very smelly and very expensive cheese from Mars"
+TOO_LONG = {
+    "fr": f"claimReviewed compte {len(LONG_CLAIM)} caractères ; Google recommande une "
+    "affirmation courte (75 au plus)",
+    "en": f"claimReviewed is {len(LONG_CLAIM)} characters long; Google recommends a short "
+    "claim (at most 75)",
+}
+# A record without its claim and verdict, and one dated in the future (the domain's rule).
+REJECTED_RECORDS = [
+    {"@type": "ClaimReview", "url": "https://verifact.example/checks/empty"},
+    {
+        "@type": "ClaimReview",
+        "url": "https://verifact.example/checks/future",
+        "claimReviewed": "The moon is made of cheese",
+        "reviewRating": {"@type": "Rating", "alternateName": "False"},
+        "datePublished": "2999-01-01",
+    },
+]
+REASONS = {
+    "fr": [
+        "claimReviewed manque ou est vide ; reviewRating manque (le verdict, avec son "
+        "alternateName en toutes lettres)",
+        "date_published : est dans le futur",
+    ],
+    "en": [
+        "claimReviewed is missing or empty; reviewRating is missing (the verdict, with its "
+        "alternateName in words)",
+        "date_published: is in the future",
+    ],
+}
+LANGUAGES = [pytest.param(FRENCH, "fr", id="fr"), pytest.param(ENGLISH, "en", id="en")]
+
+
+class TestSchemaOrgMessagesInThePagesLanguage:
+    """Google's rules (the preview's findings) and the import's reasons to reject come from the
+    catalogues as the domain's messages do; the API keeps its English."""
+
+    @pytest.mark.parametrize(("headers", "language"), LANGUAGES)
+    def test_a_google_rule_warning_at_its_field_of_the_review_form(
+        self, client: httpx.Client, editor_key: str, headers: dict[str, str], language: str
+    ) -> None:
+        csrf = sign_in(client, editor_key)
+        saved = post_review(client, csrf, action="draft", claim=LONG_CLAIM)
+        assert saved.status_code == 303
+        page = client.get(saved.headers["location"].split("?")[0], headers=headers)
+        assert page.status_code == 200
+        assert TOO_LONG[language] in warnings_in(page.text)["claim"]
+
+    @pytest.mark.parametrize(("headers", "language"), LANGUAGES)
+    def test_the_live_previews_warnings(
+        self, client: httpx.Client, editor_key: str, headers: dict[str, str], language: str
+    ) -> None:
+        csrf = sign_in(client, editor_key)
+        response = client.post(
+            "/app/preview",
+            data={"csrf": csrf, **review_form(claim="The moon is made of cheese: false")},
+            headers=headers,
+        )
+        assert response.status_code == 200
+        verdict = {
+            "fr": "claimReviewed semble contenir le verdict (« false ») : donnez l’affirmation "
+            "seule, le verdict va dans reviewRating.alternateName",
+            "en": "claimReviewed seems to contain the verdict ('false'): give the claim alone, "
+            "the verdict goes in reviewRating.alternateName",
+        }[language]
+        assert f'<p class="warning">{verdict}</p>' in html.unescape(response.text)
+        assert reviews_of(client, editor_key) == []
+
+    @pytest.mark.parametrize(("headers", "language"), LANGUAGES)
+    def test_the_reasons_of_the_import_report(
+        self, client: httpx.Client, editor_key: str, headers: dict[str, str], language: str
+    ) -> None:
+        csrf = sign_in(client, editor_key)
+        response = client.post(
+            "/app/import",
+            data={"csrf": csrf},
+            files={"file": ("markup.json", json.dumps(REJECTED_RECORDS), "application/json")},
+            headers=headers,
+        )
+        assert response.status_code == 200
+        assert rejections_in(response.text) == [
+            ("0", "https://verifact.example/checks/empty", REASONS[language][0]),
+            ("1", "https://verifact.example/checks/future", REASONS[language][1]),
+        ]
+
+    def test_the_api_keeps_its_english_findings_and_reasons(
+        self, client: httpx.Client, editor_key: str
+    ) -> None:
+        markup = {
+            "@context": "https://schema.org",
+            "@type": "ClaimReview",
+            "claimReviewed": LONG_CLAIM,
+            "url": "https://verifact.example/checks/moon",
+            "reviewRating": {"@type": "Rating", "alternateName": "False", "worstRating": 0},
+        }
+        report = client.post("/v1/validate", json=markup, headers=FRENCH).json()
+        assert {"path": "claimReviewed", "message": TOO_LONG["en"]} in report["warnings"]
+        assert {
+            "path": "reviewRating.worstRating",
+            "message": "worstRating (0) must be at least 1",
+        } in report["errors"]
+        imported = client.post(
+            "/v1/import", json=REJECTED_RECORDS, headers={**auth(editor_key), **FRENCH}
+        )
+        assert imported.status_code == 200
+        assert [r["reason"] for r in imported.json()["rejected"]] == REASONS["en"]
+
+
+class TestPydanticMessagesInThePagesLanguage:
+    """Pydantic's own refusals that the forms can meet come from the catalogues too, each named
+    by its field's label on the admin page."""
+
+    @pytest.mark.parametrize(
+        ("headers", "message"),
+        [
+            (FRENCH, "Au plus 1000000000000"),
+            (ENGLISH, "Input should be less than or equal to 1000000000000"),
+        ],
+    )
+    def test_a_bound_of_the_rating(
+        self, client: httpx.Client, editor_key: str, headers: dict[str, str], message: str
+    ) -> None:
+        csrf = sign_in(client, editor_key)
+        response = client.post(
+            "/app/reviews/new",
+            data={"csrf": csrf, "action": "publish", **review_form(rating_best="1e13")},
+            headers=headers,
+        )
+        assert response.status_code == 422
+        assert errors_in(response.text)["rating_best"] == [message]
+
+    @pytest.mark.parametrize(
+        ("headers", "messages", "role"),
+        [
+            (
+                FRENCH,
+                [
+                    "Identifiant : Ne respecte pas le format attendu "
+                    "(motif ^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$)",
+                    "Sites : Au plus 50 éléments, et non 51",
+                ],
+                "Administrateur",
+            ),
+            (
+                ENGLISH,
+                [
+                    "Identifier: String should match pattern '^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$'",
+                    "Sites: List should have at most 50 items after validation, not 51",
+                ],
+                "Administrator",
+            ),
+        ],
+    )
+    def test_the_admin_forms_fields_by_their_labels(
+        self,
+        client: httpx.Client,
+        admin_key: str,
+        headers: dict[str, str],
+        messages: list[str],
+        role: str,
+    ) -> None:
+        csrf = sign_in(client, admin_key)
+        sites = ", ".join(f"s{n}.example" for n in range(51))
+        refused = client.post(
+            "/app/admin/publishers",
+            data={"csrf": csrf, "id": "Bad Id", "name": "Bad", "sites": sites},
+            headers=headers,
+        )
+        assert refused.status_code == 422
+        shown = re.findall(r'<p class="error">([^<]*)</p>', refused.text)
+        assert [html.unescape(m) for m in shown] == messages
+        assert f"<td>{role}</td>" in refused.text
