@@ -43,7 +43,10 @@ class Settings(BaseSettings):
         description="Let webhooks target private and loopback addresses (off: no SSRF).",
     )
     webhook_retry_base_seconds: float = Field(
-        default=2.0, description="First retry delay of a failed delivery; doubles each time."
+        default=2.0,
+        ge=0.001,
+        le=3600,
+        description="First retry delay of a failed delivery; doubles each time, up to an hour.",
     )
     webhook_timeout_seconds: float = Field(default=10.0, description="Delivery request timeout.")
     max_concurrency: int = Field(

@@ -269,7 +269,10 @@ def send_due(db: Database, settings: Settings, clock: Callable[[], datetime] = u
                 sent += 1
                 metrics.WEBHOOK_DELIVERIES.labels("delivered").inc()
             else:
-                delay = settings.webhook_retry_base_seconds * 2 ** min(delivery.attempts - 1, 12)
+                # The exponent is bounded only so that the number stays small: 2**60 times
+                # any base the settings allow (1 ms or more) is past the hour. (A bound of 12
+                # left a base under 0.88 s stuck below it.)
+                delay = settings.webhook_retry_base_seconds * 2 ** min(delivery.attempts - 1, 60)
                 delivery.next_attempt_at = clock() + timedelta(seconds=min(delay, 3600))
                 metrics.WEBHOOK_DELIVERIES.labels("failed").inc()
             session.add(delivery)

@@ -109,6 +109,29 @@ class TestBackOff:
             clock.advance(1)
         assert delays == [2.0 * 2**n for n in range(11)] + [3600.0] * 3
 
+    def test_a_short_base_still_doubles_up_to_the_hour(
+        self,
+        db: Database,
+        settings: Settings,
+        receiver: Receiver,
+        subscribe: Callable[..., dict[str, Any]],
+        make_review: Callable[..., dict[str, Any]],
+    ) -> None:
+        receiver.fail_first = 1_000
+        subscribe(receiver.url)
+        make_review()
+        queue(db)
+        quick = settings.model_copy(update={"webhook_retry_base_seconds": 0.5})
+        clock = Clock()
+        delays = []
+        for _ in range(16):
+            webhooks.send_due(db, quick, clock)
+            [row] = rows(db)
+            delay = (as_utc(row.next_attempt_at) - clock()).total_seconds()
+            delays.append(delay)
+            clock.advance(delay)
+        assert delays == [0.5 * 2**n for n in range(13)] + [3600.0] * 3
+
     def test_a_retry_that_succeeds_is_delivered_at_that_moment(
         self,
         db: Database,
