@@ -219,6 +219,13 @@ CASES: dict[str, tuple[int, dict[int, Expected]]] = {
         publisher="台灣事實查核中心", label="證據不足", scale=NO_SCALE,
         published=_utc(2020, 9, 30), language=None, claimant=None,
     )}),
+    "the_quint_raw.json": (1, {0: Expected(  # claimReviewed: a list of one string
+        url="https://www.thequint.com/news/webqoof/are-these-last-tweets-of-sushant-singh-rajput-no-images-are-fake-fact-check",
+        claim="Last Tweets of Sushant Singh Rajput shared on 14 June",
+        publisher="The Quint", label="False", scale=(1.0, 5.0, 0.0),
+        published=_utc(2020, 6, 16, 14, 45, 35), language=None,
+        claimant="Facebook,WhatsApp,Twitter,media outlets",
+    )}),
     "twenty_minutes_claim_review_page.json": (1, {0: Expected(
         url="https://www.20minutes.fr/monde/ukraine/3288079-20220511-guerre-ukraine-role-urss-pendant-seconde-guerre-mondiale-sous-estime-enseignement-france",
         claim="Le rôle de l'URSS dans la victoire de la Seconde guerre mondiale est minimisée à "
