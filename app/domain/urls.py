@@ -16,6 +16,8 @@ from collections.abc import Callable
 from functools import lru_cache
 from urllib.parse import unquote
 
+from app.messages import Message
+
 MAX_URL_LENGTH = 2048
 
 # --- Hosts -------------------------------------------------------------------------------
@@ -111,7 +113,12 @@ Params = list[tuple[str, str]]
 
 
 class InvalidURL(ValueError):
-    """The text cannot be used as a web address; the message says why, in plain words."""
+    """The text cannot be used as a web address; the message says why, in plain words: a
+    Message, so that the API sends its English and the web app shows it translated."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 def normalize_url(url: str) -> str:
@@ -161,7 +168,9 @@ def _normalized(url: str) -> str:
         key += "?" + "&".join(f"{name}={value}" if value else name for name, value in params)
     # In bytes: the key is indexed, and a PostgreSQL btree entry holds at most 2,704 of them.
     if len(key) > MAX_URL_LENGTH or len(key.encode("utf-8", "surrogatepass")) > MAX_URL_LENGTH:
-        raise InvalidURL(f"URL is longer than {MAX_URL_LENGTH} bytes once normalised")
+        raise InvalidURL(
+            Message("URL is longer than {limit} bytes once normalised", limit=MAX_URL_LENGTH)
+        )
     return key
 
 
@@ -188,23 +197,37 @@ def is_http_url(url: str) -> bool:
 
 def _clean(url: str) -> str:
     if not isinstance(url, str):
-        raise InvalidURL(f"URL must be text, not {type(url).__name__}")
+        raise InvalidURL(Message("URL must be text, not {kind}", kind=type(url).__name__))
     if len(url) > MAX_URL_LENGTH:
-        raise InvalidURL(f"URL is longer than {MAX_URL_LENGTH} characters ({len(url)})")
+        raise InvalidURL(
+            Message(
+                "URL is longer than {limit} characters ({length})",
+                limit=MAX_URL_LENGTH,
+                length=len(url),
+            )
+        )
     # Markup often pads URLs with spaces or a newline; inside a URL they would be errors.
     text = url.strip()
     if not text:
-        raise InvalidURL("URL is empty")
+        raise InvalidURL(Message("URL is empty"))
     if not text.isprintable():
         for position, char in enumerate(text):
             category = unicodedata.category(char)
             if category == "Cc":
                 raise InvalidURL(
-                    f"URL contains a control character (U+{ord(char):04X}) "
-                    f"at position {position + 1}"
+                    Message(
+                        "URL contains a control character (U+{code:04X}) at position {position}",
+                        code=ord(char),
+                        position=position + 1,
+                    )
                 )
             if category == "Cs":
-                raise InvalidURL(f"URL contains invalid Unicode at position {position + 1}")
+                raise InvalidURL(
+                    Message(
+                        "URL contains invalid Unicode at position {position}",
+                        position=position + 1,
+                    )
+                )
     return text
 
 
@@ -215,16 +238,23 @@ def _strip_scheme(text: str) -> tuple[str, bool]:
         scheme = text[:end].lower()
         if scheme not in ("http", "https"):
             raise InvalidURL(
-                f"URL scheme {scheme!r} is not supported; only http and https URLs are accepted"
+                Message(
+                    "URL scheme {scheme} is not supported; only http and https URLs are accepted",
+                    scheme=repr(scheme),
+                )
             )
         after = text[end + 1 :]
         if not after.startswith("//"):
-            raise InvalidURL(f"URL has no host: expected '//' after '{scheme}:'")
+            raise InvalidURL(
+                Message("URL has no host: expected '//' after '{scheme}:'", scheme=scheme)
+            )
         return after[2:], True
     if text.startswith("//"):
         return text[2:], True
     if text.startswith(("/", "?", "#")):
-        raise InvalidURL(f"URL is relative (no scheme and no host): {_quote(text)}")
+        raise InvalidURL(
+            Message("URL is relative (no scheme and no host): {url}", url=_quote(text))
+        )
     return text, False
 
 
@@ -253,29 +283,40 @@ def _first_index(text: str, delimiters: str) -> int:
 def _parse_authority(authority: str, explicit: bool, text: str) -> tuple[str, str]:
     _credentials, at, host_port = authority.rpartition("@")
     if at and not explicit:
-        raise InvalidURL(f"URL has no scheme and looks like an e-mail address: {_quote(text)}")
+        raise InvalidURL(
+            Message("URL has no scheme and looks like an e-mail address: {url}", url=_quote(text))
+        )
     # Credentials are dropped: "http://bank.com@evil.example/" is a page on evil.example.
     if host_port.startswith("["):
         close = host_port.find("]")
         if close < 0:
-            raise InvalidURL(f"URL has an unclosed '[' in its host: {_quote(host_port)}")
+            raise InvalidURL(
+                Message("URL has an unclosed '[' in its host: {host}", host=_quote(host_port))
+            )
         raw_host, after = host_port[: close + 1], host_port[close + 1 :]
         if after and not after.startswith(":"):
-            raise InvalidURL(f"URL has text after its IPv6 address: {_quote(host_port)}")
+            raise InvalidURL(
+                Message("URL has text after its IPv6 address: {host}", host=_quote(host_port))
+            )
         raw_port = after[1:]
     else:
         raw_host, _, raw_port = host_port.partition(":")
     if not raw_host:
         if explicit:
-            raise InvalidURL("URL has no host")
-        raise InvalidURL(f"URL has no scheme and does not start with a host: {_quote(text)}")
+            raise InvalidURL(Message("URL has no host"))
+        raise InvalidURL(
+            Message("URL has no scheme and does not start with a host: {url}", url=_quote(text))
+        )
     try:
         host = _canonical_host(raw_host)
     except InvalidURL:
         if explicit:
             raise
         raise InvalidURL(
-            f"URL has no scheme and does not start with a valid host name: {_quote(text)}"
+            Message(
+                "URL has no scheme and does not start with a valid host name: {url}",
+                url=_quote(text),
+            )
         ) from None
     return host, _canonical_port(raw_port)
 
@@ -284,10 +325,10 @@ def _canonical_port(raw_port: str) -> str:
     if not raw_port:
         return ""
     if not (raw_port.isascii() and raw_port.isdigit()):
-        raise InvalidURL(f"URL port {_quote(raw_port)} is not a number")
+        raise InvalidURL(Message("URL port {port} is not a number", port=_quote(raw_port)))
     number = int(raw_port)
     if number > 65535:
-        raise InvalidURL(f"URL port {number} is out of range (0-65535)")
+        raise InvalidURL(Message("URL port {port} is out of range (0-65535)", port=number))
     # Both defaults go, whatever the scheme: the scheme itself is not part of the key.
     return "" if number in _DEFAULT_PORTS else str(number)
 
@@ -311,17 +352,21 @@ def _canonical_host(raw_host: str) -> str:
 def _valid_host(raw_host: str) -> str:
     if raw_host.startswith("["):
         if "%" in raw_host:  # a zone id only means something on the machine that wrote it
-            raise InvalidURL(f"{_quote(raw_host)} is not a public IPv6 address")
+            raise InvalidURL(Message("{host} is not a public IPv6 address", host=_quote(raw_host)))
         try:
             return f"[{ipaddress.IPv6Address(raw_host[1:-1]).compressed}]"
         except ValueError:
-            raise InvalidURL(f"{_quote(raw_host)} is not a valid IPv6 address") from None
+            raise InvalidURL(
+                Message("{host} is not a valid IPv6 address", host=_quote(raw_host))
+            ) from None
     host = raw_host
     if not host.isascii():
         try:
             host = host.encode("idna").decode("ascii")
         except UnicodeError:
-            raise InvalidURL(f"{_quote(raw_host)} is not a valid host name") from None
+            raise InvalidURL(
+                Message("{host} is not a valid host name", host=_quote(raw_host))
+            ) from None
     host = host.lower().removesuffix(".")
     labels = host.split(".")
     if (
@@ -329,25 +374,31 @@ def _valid_host(raw_host: str) -> str:
         or not _HOST_CHARS.issuperset(host)
         or not all(0 < len(label) <= 63 for label in labels)
     ):
-        raise InvalidURL(f"{_quote(raw_host)} is not a valid host name")
+        raise InvalidURL(Message("{host} is not a valid host name", host=_quote(raw_host)))
     if len(labels) < 2:
         # Only public sites get fact-checked; "localhost" or "intranet" cannot be meant.
-        raise InvalidURL(f"{_quote(raw_host)} is not a public host name (it has no dot)")
+        raise InvalidURL(
+            Message("{host} is not a public host name (it has no dot)", host=_quote(raw_host))
+        )
     top_level = labels[-1]
     if top_level.isdigit():
         try:
             return str(ipaddress.IPv4Address(host))
         except ValueError:
-            raise InvalidURL(f"{_quote(raw_host)} is not a valid IPv4 address") from None
+            raise InvalidURL(
+                Message("{host} is not a valid IPv4 address", host=_quote(raw_host))
+            ) from None
     if top_level in FILE_EXTENSIONS:
-        raise InvalidURL(f"{_quote(raw_host)} looks like a file name, not a host name")
+        raise InvalidURL(
+            Message("{host} looks like a file name, not a host name", host=_quote(raw_host))
+        )
     if "xn--" in host:
         try:
             # Decoding checks the punycode and that it round-trips to this same spelling.
             host.encode("ascii").decode("idna")
         except UnicodeError:
             raise InvalidURL(
-                f"{_quote(raw_host)} is not a valid internationalised host name"
+                Message("{host} is not a valid internationalised host name", host=_quote(raw_host))
             ) from None
     return host
 

@@ -160,3 +160,85 @@ class TestSchemaOrgMessages:
                 if record.error:
                     each(record.error)
         assert len({m.msgid for m in seen}) > 30
+
+
+class TestURLMessages:
+    """Every reason normalize_url gives for refusing a URL (app.domain.urls.InvalidURL) is a
+    Message of the catalogue: the API sends its English, the web app shows it translated."""
+
+    REFUSED: ClassVar[list[object]] = [
+        "", "javascript:alert(1)", "/noticias/x", "noticias/x", "desk@example.com", "http://",
+        "http:example.com", "http://exa mple.com/", "http://localhost/", "index.html",
+        "http://index.html/", ":8080/x",
+        "http://999.1.1.1/", "http://[::g]/", "http://[::1/", "http://[::1]x/",
+        "http://[fe80::1%25eth0]/", "http://xn--zz.com/", "http://☃☃\u0000.com/",
+        "http://example.com:http/", "http://example.com:99999/", "https://example.com/a\tb",
+        "https://example.com/\ud800", "https://example.com/" + "a" * 2048,
+        "https://example.com/" + "\u200b" * 1000, 3,
+    ]  # fmt: skip
+
+    @staticmethod
+    def msgids_in_source() -> set[str]:
+        import ast
+
+        from app.domain import urls
+
+        tree = ast.parse(Path(urls.__file__).read_text(encoding="utf-8"))
+        return {
+            node.args[0].value
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "Message"
+            and isinstance(node.args[0], ast.Constant)
+        }
+
+    def test_every_refusal_is_a_translated_message(self) -> None:
+        from app.domain.urls import InvalidURL, normalize_url
+
+        french = i18n.translator("fr")
+        seen: set[str] = set()
+        for url in self.REFUSED:
+            with pytest.raises(InvalidURL) as caught:
+                normalize_url(url)  # type: ignore[arg-type]
+            message = caught.value.args[0]
+            assert isinstance(message, i18n.Message), message
+            assert str(caught.value) == message  # the API's English, as it was
+            assert french.gettext(message.msgid) != message.msgid, message.msgid
+            assert i18n.translate(message, "fr") != message
+            seen.add(message.msgid)
+        assert seen == self.msgids_in_source()
+
+    @pytest.mark.parametrize(
+        ("url", "language", "text"),
+        [
+            ("http://localhost/", "en", "'localhost' is not a public host name (it has no dot)"),
+            (
+                "http://localhost/",
+                "fr",
+                "'localhost' n’est pas un nom d’hôte public (il n’a pas de point)",
+            ),
+            ("http://example.com:99999/", "en", "URL port 99999 is out of range (0-65535)"),
+            (
+                "http://example.com:99999/",
+                "fr",
+                "Le port 99999 de l’URL est hors limites (0-65535)",
+            ),
+        ],
+    )
+    def test_in_the_readers_language(self, url: str, language: str, text: str) -> None:
+        from app.domain.urls import InvalidURL, normalize_url
+
+        with pytest.raises(InvalidURL) as caught:
+            normalize_url(url)
+        assert i18n.translate(caught.value.args[0], language) == text
+
+    def test_an_imports_rejection_keeps_the_message(self) -> None:
+        from app.domain.importing import _reason
+        from app.domain.urls import InvalidURL, normalize_url
+
+        with pytest.raises(InvalidURL) as caught:
+            normalize_url("ftp://example.com/file")
+        reason = _reason(caught.value)
+        assert reason == "URL scheme 'ftp' is not supported; only http and https URLs are accepted"
+        assert i18n.translate(reason, "fr").startswith("Le schéma d’URL 'ftp' n’est pas pris")

@@ -7,7 +7,7 @@ import re
 import time
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 import pytest
@@ -773,6 +773,51 @@ class TestDomainMessagesInThePagesLanguage:
         assert problem["detail"] == "url: elsewhere.example is not a site of 'verifact'."
         assert problem["errors"] == [
             {"field": "url", "message": "elsewhere.example is not a site of 'verifact'"}
+        ]
+
+    # Every field that takes a URL refuses what normalize_url refuses (app.domain.fields); the
+    # reason is the field's own message, not InvalidURL's (tests/web/test_i18n.py has those).
+    BAD_URLS: ClassVar[dict[str, str]] = {
+        "appearances": "https://example.org/post\nftp://example.org/file",
+        "url": "https://localhost/checks/moon",
+    }
+
+    @pytest.mark.parametrize(
+        ("headers", "message"),
+        [
+            (FRENCH, "doit être une URL absolue en http:// ou https://"),
+            (ENGLISH, "must be an absolute http:// or https:// URL"),
+        ],
+    )
+    def test_a_url_that_is_not_a_web_address_at_its_field(
+        self, client: httpx.Client, editor_key: str, headers: dict[str, str], message: str
+    ) -> None:
+        csrf = sign_in(client, editor_key)
+        response = client.post(
+            "/app/reviews/new",
+            data={"csrf": csrf, "action": "publish", **review_form(**self.BAD_URLS)},
+            headers=headers,
+        )
+        assert response.status_code == 422
+        errors = errors_in(response.text)
+        assert errors["appearances"] == [message]
+        assert errors["url"] == [message]
+
+    def test_the_api_keeps_its_english_message_for_a_url(
+        self, client: httpx.Client, editor_key: str
+    ) -> None:
+        body = review_body(url=self.BAD_URLS["url"])
+        body["claim"]["appearances"] = [
+            {"url": url} for url in self.BAD_URLS["appearances"].splitlines()
+        ]
+        response = client.post("/v1/reviews", json=body, headers={**auth(editor_key), **FRENCH})
+        assert response.status_code == 422
+        assert response.json()["errors"] == [
+            {
+                "field": "claim.appearances.1.url",
+                "message": "must be an absolute http:// or https:// URL",
+            },
+            {"field": "url", "message": "must be an absolute http:// or https:// URL"},
         ]
 
 
