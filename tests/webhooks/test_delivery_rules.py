@@ -19,7 +19,8 @@ from sqlmodel import col, select
 
 from app.config import Settings
 from app.domain import webhooks
-from app.domain.access import Principal
+from app.domain.access import COMMAND_LINE, Principal
+from app.domain.importing import Importer
 from app.domain.schemas import Role, WebhookCreate
 from app.errors import Unprocessable
 from app.storage.database import Database
@@ -332,6 +333,40 @@ class TestDeliveryLog:
         assert entry["status"] == "pending"
         assert "refused" in entry["last_error"].lower()
 
+    def test_a_long_error_is_kept_to_its_first_500_characters(
+        self,
+        db: Database,
+        settings: Settings,
+        subscribe: Callable[..., dict[str, Any]],
+        make_review: Callable[..., dict[str, Any]],
+    ) -> None:
+        """A receiver whose status line is 700 characters of nonsense: http.client's error
+        repeats the line."""
+        server = socket.socket()
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+
+        def answer() -> None:
+            connection, _ = server.accept()
+            with connection:
+                connection.recv(65536)
+                connection.sendall(b"XTTP/1.1 200 " + b"x" * 700 + b"\r\n\r\n")
+
+        thread = threading.Thread(target=answer)
+        thread.start()
+        try:
+            subscribe(f"http://127.0.0.1:{server.getsockname()[1]}/hook")
+            make_review()
+            queue(db)
+            webhooks.send_due(db, settings, Clock())
+        finally:
+            thread.join(timeout=10)
+            server.close()
+        [row] = rows(db)
+        assert row.last_error is not None
+        assert row.last_error.startswith("XTTP/1.1 200 xxx")
+        assert len(row.last_error) == 500
+
     def test_an_unknown_subscription_is_404_with_its_id(
         self, client: httpx.Client, admin_key: str
     ) -> None:
@@ -621,3 +656,36 @@ class TestOwnership:
         )
         listed = client.get("/v1/webhooks", headers=auth(admin_key)).json()["webhooks"]
         assert [h["id"] for h in listed] == [own.json()["id"]]
+
+
+class TestBatches:
+    def test_a_round_queues_500_changes_and_the_log_shows_the_newest_100(
+        self,
+        client: httpx.Client,
+        db: Database,
+        receiver: Receiver,
+        subscribe: Callable[..., dict[str, Any]],
+        admin_key: str,
+    ) -> None:
+        hook = subscribe(receiver.url)
+        documents = [
+            {
+                "@context": "https://schema.org",
+                "@type": "ClaimReview",
+                "url": f"https://bulk.example/checks/{n}",
+                "claimReviewed": f"Claim number {n} about the moon",
+                "author": {"@type": "Organization", "name": "Bulk", "url": "https://bulk.example/"},
+                "reviewRating": {"@type": "Rating", "alternateName": "False"},
+                "datePublished": "2024-01-01",
+            }
+            for n in range(501)
+        ]
+        result = Importer(db.unit_of_work, COMMAND_LINE).import_documents(documents)
+        assert (result.created, result.rejected) == (501, [])
+        assert queue(db) == 500
+        log = client.get(f"/v1/webhooks/{hook['id']}/deliveries", headers=auth(admin_key))
+        cursors = [int(d["cursor"]) for d in log.json()["deliveries"]]
+        newest = max(r.cursor for r in rows(db))
+        assert cursors == list(range(newest, newest - 100, -1))
+        assert queue(db) == 1
+        assert queue(db) == 0
