@@ -3,6 +3,7 @@ route's own answer. Through the session's live server (real HTTP), reading its c
 
 import math
 import time
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -37,9 +38,11 @@ class TestWhatIsKept:
         make_review: Callable[..., dict[str, Any]],
     ) -> None:
         review = make_review()
-        path = f"/v1/reviews/{review['id']}/claimreview"
+        # A query string of its own: the cache remembers the keys asked for once across tests
+        # (ids start again in each test), and it keys answers by the whole query string.
+        path = f"/v1/reviews/{review['id']}/claimreview?fresh={uuid.uuid4().hex}"
         cache = _usable(live_server, db)
-        key = f"{path}?".encode()
+        key = path.encode()
         first = client.get(path)
         assert first.status_code == 200
         assert cache.get(key) is None  # asked once: not kept
@@ -60,12 +63,13 @@ class TestWhatIsKept:
     ) -> None:
         review = make_review()
         cache = _usable(live_server, db)
-        document = f"/v1/reviews/{review['id']}/claimreview"
-        dated = ("/v1/search", "q=moon&max_age_days=36500")
+        fresh = uuid.uuid4().hex
+        document = f"/v1/reviews/{review['id']}/claimreview?fresh={fresh}"
+        dated = ("/v1/search", f"q=moon&max_age_days=36500&fresh={fresh}")
         for _ in range(2):
             assert client.get(document).status_code == 200
             assert client.get(dated[0], params=dated[1]).status_code == 200
-        assert cache.get(f"{document}?".encode()).expires == math.inf
+        assert cache.get(document.encode()).expires == math.inf
         search = cache.get(f"{dated[0]}?{dated[1]}".encode())
         assert search is not None
         assert search.expires < math.inf
