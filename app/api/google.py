@@ -9,12 +9,13 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 import orjson
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
 from app.api.deps import SessionDep
 from app.api.problems import problems
+from app.api.read_cache import keep_briefly
 from app.api.search import TokensDep
 from app.claimreview import fieldmask
 from app.claimreview.google import (
@@ -136,6 +137,7 @@ IMAGE_FIELDS = Depends(partial_fields(GoogleImageSearchResponse))
     responses=problems(400, 422),
 )
 def google_claims_search(
+    request: Request,
     session: SessionDep,
     tokens: TokensDep,
     query: str | None = Query(
@@ -169,6 +171,8 @@ def google_claims_search(
             "query is required unless reviewPublisherSiteFilter is given.",
             errors=[{"field": "query", "message": "required without reviewPublisherSiteFilter"}],
         )
+    if max_age_days is not None or review_publisher_site_filter is not None:
+        keep_briefly(request.scope)  # the clock, or a publisher's sites, may change the answer
     page = search.search(
         session,
         search.SearchQuery(

@@ -20,6 +20,10 @@ PATH = "/v1/lookup"
 MAX_URL = 2048
 
 
+def _nothing_found(keys: dict[str, str]) -> bytes:
+    return lookup.answer(keys, []).model_dump_json(by_alias=True).encode()
+
+
 def _read(db: Database, keys: dict[str, str], known: KnownAddresses) -> bytes:
     with db.session() as session:
         found = lookup.lookup_keys(session, keys, known.may_match)
@@ -36,7 +40,7 @@ async def _answer(request: Request, db: Database, urls: Sequence[str], field: st
     else:
         # Cheaper to answer again than the room it would take from the documents cached.
         dont_keep(request.scope)
-        body = lookup.answer(keys, []).model_dump_json(by_alias=True).encode()
+        body = _nothing_found(keys)
     return Response(body, media_type="application/json", headers={"Cache-Control": CACHE})
 
 
@@ -80,7 +84,7 @@ def unchecked_answer(query_string: bytes, known: KnownAddresses) -> bytes | None
         return None
     if known.may_match(keys[url]):
         return None
-    return lookup.answer(keys, []).model_dump_json(by_alias=True).encode()
+    return _nothing_found(keys)
 
 
 class UncheckedAddressMiddleware:

@@ -17,11 +17,12 @@ database. What keeps the cache correct:
 - The key is the path and the whole query string: `fields=` and every other parameter give
   answers of their own.
 - Requests with a key (drafts are visible to their publisher) and conditional requests go to
-  the routes. Answers that depend on the clock (`max_age_days`) or on a publisher's sites (which
-  change without a change of any review) expire after `TTL_SECONDS`; the others stay until a
-  change or until evicted (least recently used first).
-- A route may say that its answer is not worth the room (`dont_keep`): a lookup of an address
-  nobody checked costs less to answer again.
+  the routes. An answer stays until a change or until evicted (least recently used first),
+  unless its route says otherwise:
+  - `keep_briefly`: the answer depends on the clock (`max_age_days`) or on a publisher's sites
+    (which change without a change of any review); it expires after `TTL_SECONDS`;
+  - `dont_keep`: the answer is not worth the room (a lookup of an address nobody checked costs
+    less to answer again).
 - An answer is kept the second time it is asked for, not the first (a "doorkeeper": the keys
   asked for once are remembered as hashes, forgotten in bulk when they reach four times the
   capacity). Most search queries are asked once; kept at once, a few thousand of them (10 kB
@@ -37,7 +38,6 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -57,13 +57,18 @@ CACHEABLE = re.compile(
 )
 _VARY = (b"authorization", b"if-none-match", b"if-modified-since", b"cookie")
 # Query parameters whose answers may change with no change logged: the clock, publishers' sites.
-_EXPIRING = frozenset({"max_age_days", "maxAgeDays", "publisher", "reviewPublisherSiteFilter"})
 _DONT_KEEP = "claimreview.dont_keep"
+_KEEP_BRIEFLY = "claimreview.keep_briefly"
 
 
 def dont_keep(scope: Scope) -> None:
     """The route's answer is not to be kept (cheaper to answer again than the room it takes)."""
     scope[_DONT_KEEP] = True
+
+
+def keep_briefly(scope: Scope) -> None:
+    """The route's answer may change with no change logged: kept `TTL_SECONDS` at most."""
+    scope[_KEEP_BRIEFLY] = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,8 +222,5 @@ class ReadCacheMiddleware:
         if status == 200 and complete and not scope.get(_DONT_KEEP):
             headers = [(k, v) for k, v in headers if k != b"set-cookie"]
             body = b"".join(chunks)
-            # Read as the routes read them (a name may come percent-encoded).
-            query = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
-            expiring = any(name in _EXPIRING for name, _ in query)
-            expires = time.monotonic() + TTL_SECONDS if expiring else math.inf
+            expires = time.monotonic() + TTL_SECONDS if scope.get(_KEEP_BRIEFLY) else math.inf
             cache.put(key, generation, Entry(headers, body, expires, scope.get("route")))

@@ -1,6 +1,6 @@
 """URL lookup for browser extensions: the fact-checks that concern a web address."""
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Sequence
 
 from sqlmodel import Session
 
@@ -62,7 +62,5 @@ def lookup_keys(
 ) -> LookupResponse:
     """The published reviews of these (normalised) addresses. `may_match` spares the database
     the keys it knows no review concerns (`KnownAddresses`); without it every key is read."""
-    wanted: Collection[str] = sorted(
-        {key for key in keys.values() if may_match is None or may_match(key)}
-    )
-    return answer(keys, repo.lookup_urls(session, list(wanted)) if wanted else [])
+    wanted = sorted({key for key in keys.values() if may_match is None or may_match(key)})
+    return answer(keys, repo.lookup_urls(session, wanted) if wanted else [])

@@ -79,14 +79,20 @@ class TestWhatIsKept:
         cache = _usable(live_server, db)
         fresh = uuid.uuid4().hex
         document = f"/v1/reviews/{review['id']}/claimreview?fresh={fresh}"
-        dated = ("/v1/search", f"q=moon&max_age_days=36500&fresh={fresh}")
+        dated = [
+            ("/v1/search", f"q=moon&max_age_days=36500&fresh={fresh}"),
+            ("/v1alpha1/claims:search", f"query=moon&maxAgeDays=36500&fresh={fresh}"),
+            ("/v1/search", f"q=moon&publisher=verifact&fresh={fresh}"),
+        ]
         for _ in range(2):
             assert _get(client, cache, document).status_code == 200
-            assert _get(client, cache, dated[0], params=dated[1]).status_code == 200
+            for path, query in dated:
+                assert _get(client, cache, path, params=query).status_code == 200
         assert cache.get(document.encode()).expires == math.inf
-        search = cache.get(f"{dated[0]}?{dated[1]}".encode())
-        assert search is not None
-        assert search.expires < math.inf
+        for path, query in dated:
+            search = cache.get(f"{path}?{query}".encode())
+            assert search is not None, path
+            assert search.expires < math.inf, query
 
     def test_a_lookup_of_an_address_nobody_checked_is_not_kept(
         self, client: httpx.Client, live_server: LiveServer, db: Database
