@@ -8,7 +8,7 @@ from typing import Any
 
 import orjson
 
-from app.i18n import FIELD_MESSAGE, Message
+from app.messages import FIELD_MESSAGE, Message
 
 
 class AppError(Exception):

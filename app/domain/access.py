@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from app.domain.schemas import Role
 from app.errors import Forbidden
-from app.i18n import Message
+from app.messages import Message
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from app.domain.schemas import AppearanceIn, ClaimCreate, ClaimPublic, ClaimUpda
 from app.domain.urls import normalize_url
 from app.domain.views import claim_public, claim_with_reviews
 from app.errors import Conflict, Gone, NotFound
-from app.i18n import Message
+from app.messages import Message
 from app.storage import repositories as repo
 from app.storage.tables import Appearance, Claim, Review
 from app.storage.types import utcnow

@@ -57,7 +57,7 @@ from app.domain.schemas import (
 from app.domain.urls import InvalidURL, normalize_url
 from app.domain.views import claim_public, review_public
 from app.errors import AppError, pydantic_message
-from app.i18n import Message, at_field, joined
+from app.messages import Message, at_field, joined
 from app.search.documents import ClaimTokens, ReviewTokens, analyze_claim, analyze_review
 from app.storage import repositories as repo
 from app.storage.tables import Publisher

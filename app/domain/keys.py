@@ -8,7 +8,7 @@ from sqlmodel import Session
 from app.domain.access import Principal, require_admin
 from app.domain.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyList, ApiKeyPublic, Role
 from app.errors import NotFound, Unauthorized, Unprocessable
-from app.i18n import Message
+from app.messages import Message
 from app.storage import repositories as repo
 from app.storage.tables import ApiKey
 from app.storage.types import utcnow

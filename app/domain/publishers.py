@@ -6,7 +6,7 @@ from app.domain.access import Principal, require_admin
 from app.domain.schemas import PublisherCreate, PublisherList, PublisherPublic
 from app.domain.views import publisher_public
 from app.errors import Conflict, NotFound
-from app.i18n import Message
+from app.messages import Message
 from app.storage import repositories as repo
 from app.storage.tables import Publisher
 

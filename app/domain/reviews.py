@@ -29,7 +29,7 @@ from app.domain.urls import normalize_url
 from app.domain.verdicts import normalize_verdict
 from app.domain.views import review_etag, review_public
 from app.errors import Conflict, Gone, NotFound, PreconditionFailed, Unprocessable
-from app.i18n import Message, at_field
+from app.messages import Message, at_field
 from app.storage import repositories as repo
 from app.storage.tables import Publisher, Review
 from app.storage.types import utcnow

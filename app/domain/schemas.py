@@ -24,7 +24,7 @@ from app.domain.fields import (
     refuse_unstorable,
 )
 from app.domain.verdicts import Verdict
-from app.i18n import Message, at_field
+from app.messages import Message, at_field
 
 
 class Input(BaseModel):

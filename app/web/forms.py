@@ -17,7 +17,7 @@ from app.domain.schemas import (
     ReviewUpdate,
 )
 from app.errors import validator_error
-from app.i18n import N_
+from app.messages import N_
 
 # Where each input path of the native API is shown on the form (longest prefix wins).
 _FIELD_OF_PATH = {

@@ -26,7 +26,7 @@ from app.domain.schemas import (
     Role,
 )
 from app.errors import AppError, Forbidden
-from app.i18n import N_, Message
+from app.messages import N_, Message
 from app.storage.database import Database
 from app.web import forms
 from app.web.forms import FieldErrors, ReviewForm
