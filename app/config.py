@@ -80,6 +80,13 @@ class Settings(BaseSettings):
         description="Public GET responses kept in memory, kept current from the change log "
         "(0 turns the cache off).",
     )
+    search_memory_claims: int = Field(
+        default=200_000,
+        ge=0,
+        description="Searches are ranked in memory while the index holds at most this many "
+        "claims (about 1.5 kB of memory a claim), kept current from the change log; past it, "
+        "or with 0, or with the read cache off, in the database.",
+    )
     rate_limit_anonymous: str = Field(
         default="600/minute",
         description="Per client address for calls without a key (N/second|minute|hour; "

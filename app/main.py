@@ -4,7 +4,7 @@ import asyncio
 import contextlib
 import logging
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -44,6 +44,7 @@ from app.api.admission import RETRY_AFTER_SECONDS, Admission, AdmissionMiddlewar
 from app.api.known_addresses import KnownAddresses
 from app.api.metrics import MetricsMiddleware
 from app.api.middleware import BodyLimitMiddleware, MethodOverrideMiddleware
+from app.api.mirror import Mirror
 from app.api.ratelimit import (
     RateLimiter,
     RateLimitMiddleware,
@@ -52,6 +53,7 @@ from app.api.ratelimit import (
     trusted_networks,
 )
 from app.api.read_cache import ReadCache, ReadCacheMiddleware, poll
+from app.api.search_mirror import SearchMirror
 from app.claimreview.jsonld import ClaimReview
 from app.config import Settings, get_settings
 from app.domain.page_tokens import PageTokens
@@ -170,10 +172,17 @@ async def _database_unavailable(request: Request, exc: Exception) -> Response:
 DATABASE_UNAVAILABLE = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError)
 
 
-def _watch(db: Database, known: KnownAddresses) -> int | None:
-    """One poll of the change log, for the read cache and the known addresses."""
-    with db.engine.connect() as connection:
-        return known.catch_up(connection)
+def _watch(db: Database, mirrors: Sequence[Mirror]) -> int | None:
+    """One poll of the change log, for the read cache and what is kept in memory with it."""
+    latest = None
+    # Each statement in a transaction of its own: a poll holds no lock between its reads (it
+    # reads a table at a time, a load of the search index several), so it can never be part
+    # of a lock cycle with a writer. What commits between two reads has a cursor past the one
+    # read first, and the next poll reads it again.
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        for mirror in mirrors:
+            latest = mirror.catch_up(connection)
+    return latest
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
@@ -208,6 +217,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     read_cache = ReadCache(settings.read_cache_entries)
     # Sparing the database like the read cache, and off with it (the uncached path).
     known_addresses = KnownAddresses(read_cache.enabled)
+    search_mirror = SearchMirror(
+        read_cache.enabled, settings.search_memory_claims, on_rebuild=read_cache.forget
+    )
     admission = Admission(
         settings.max_concurrency, settings.max_queue, settings.queue_timeout_seconds
     )
@@ -234,8 +246,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         poller = None
         if read_cache.enabled:
             db.committed.append(read_cache.forget)
-            db.committed.append(known_addresses.committed)
-            poller = asyncio.create_task(poll(read_cache, lambda: _watch(db, known_addresses)))
+            mirrors = (known_addresses, search_mirror)
+            db.committed.extend(m.committed for m in mirrors)
+            poller = asyncio.create_task(poll(read_cache, lambda: _watch(db, mirrors)))
         try:
             yield
         finally:
@@ -257,6 +270,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.read_cache = read_cache
     app.state.known_addresses = known_addresses
+    app.state.search_mirror = search_mirror
     app.state.admission = admission
     app.state.migration_head = head_revision()
     # Loaded once, here: a configured model that cannot be opened stops the start-up.

@@ -176,10 +176,15 @@ def clean_tables(request: pytest.FixtureRequest) -> None:
         # test's would not tell the server's read cache that everything changed.
         state = request.getfixturevalue("live_server").app.state
         state.read_cache.forget()
+        state.search_mirror.reset()  # the tables were emptied: its copy is loaded again
         # What the tests write through `db` (a Database of their own) the server learns at its
         # next poll of the change log, as it would another instance's write; the tests read it
         # at once, so the server treats it as its own.
-        for callback in (state.read_cache.forget, state.known_addresses.committed):
+        for callback in (
+            state.read_cache.forget,
+            state.known_addresses.committed,
+            state.search_mirror.committed,
+        ):
             callback()
             if callback not in db.committed:
                 db.committed.append(callback)

@@ -2,6 +2,7 @@ from fastapi import APIRouter, Request
 
 from app.api.deps import SessionDep, SettingsDep
 from app.api.problems import problems
+from app.api.search_mirror import SearchMirror
 from app.domain import matching
 from app.domain.page_tokens import PageTokens
 from app.domain.schemas import Match, MatchRequest, MatchResponse
@@ -18,6 +19,7 @@ def match_texts(
     session: SessionDep, settings: SettingsDep, request: Request, data: MatchRequest
 ) -> MatchResponse:
     tokens: PageTokens = request.app.state.page_tokens
+    mirror: SearchMirror = request.app.state.search_mirror
     found = matching.match(
         session,
         data.texts,
@@ -26,6 +28,7 @@ def match_texts(
         settings.match_threshold,
         tokens,
         request.app.state.embed,
+        mirror.index if mirror.usable() else None,
     )
     return MatchResponse(
         matches=[

@@ -1,18 +1,26 @@
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic_core import to_json
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from app.api.deps import DatabaseDep, read_json
 from app.api.problems import problems
 from app.api.read_cache import keep_briefly
+from app.api.search_mirror import SearchMirror
 from app.domain import search
 from app.domain.fields import LanguageTag, QueryDate
 from app.domain.page_tokens import PageTokens
 from app.domain.schemas import SearchResponse, SearchResult
 from app.domain.verdicts import Verdict
+from app.search.passages import is_passage
+from app.search.ranking import Hit
+from app.storage.database import Database
 
 router = APIRouter(tags=["search"])
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 async def get_tokens(request: Request) -> PageTokens:
@@ -66,6 +74,24 @@ async def search_claims(
     )
     if max_age_days is not None or publisher is not None:
         keep_briefly(request.scope)  # the clock, or a publisher's sites, may change the answer
+    mirror: SearchMirror = request.app.state.search_mirror
+    if mirror.usable() and search.in_memory(query, bool(q and q.strip())):
+        generation = mirror.generation
+        if is_passage(q or ""):  # analysis and scoring take milliseconds: off the loop
+            page = await run_in_threadpool(_ranked, mirror, query, tokens)
+        else:
+            page = _ranked(mirror, query, tokens)
+        # The claims rendered already are not read again.
+        missing = [h.claim_id for h in page.hits if h.claim_id not in mirror.fragments]
+        rendered: dict[int, bytes] = {}
+        if missing:
+            rendered = dict(await run_in_threadpool(_render, db, missing))
+            mirror.keep(generation, rendered)
+        # Looked up one by one, never iterated: the poller drops changed claims meanwhile.
+        fragments = [
+            rendered.get(h.claim_id) or mirror.fragments.get(h.claim_id) for h in page.hits
+        ]
+        return Response(_body(page, fragments), media_type="application/json")
     return await read_json(db, _search, query, tokens)
 
 
@@ -77,3 +103,38 @@ def _search(session: Session, query: search.SearchQuery, tokens: PageTokens) -> 
         ],
         next_page_token=page.next_page_token,
     )
+
+
+def _ranked(mirror: SearchMirror, query: search.SearchQuery, tokens: PageTokens) -> search.HitPage:
+    return search.search_hits(None, query, tokens, memory=mirror.index)
+
+
+# A result rendered without its score: `{"claim":…,"reviews":[…]}`, by claim id. The score is
+# the search's own, put in by `_body`; the bytes are those SearchResponse renders.
+def _render(db: Database, claim_ids: list[int]) -> list[tuple[int, bytes]]:
+    with db.session() as session:
+        results = search.load_results(session, [Hit(i, 0.0, _EPOCH) for i in claim_ids])
+    return [
+        (
+            r.claim.id,
+            SearchResult(claim=r.claim, reviews=r.reviews, score=0.0)
+            .model_dump_json(by_alias=True, exclude={"score"})
+            .encode(),
+        )
+        for r in results
+    ]
+
+
+def _body(page: search.HitPage, fragments: list[bytes | None]) -> bytes:
+    # A claim deleted since it was ranked has no fragment: left out, as `load_results` does.
+    results = b",".join(
+        fragment[:-1] + b',"score":' + to_json(hit.score) + b"}"
+        for hit, fragment in zip(page.hits, fragments, strict=True)
+        if fragment is not None
+    )
+    token = (
+        b""
+        if page.next_page_token is None
+        else b',"next_page_token":' + to_json(page.next_page_token)
+    )
+    return b'{"results":[' + results + b"]" + token + b"}"

@@ -10,8 +10,8 @@ from app.domain.search import Result, SearchPage, load_results, matching_reviews
 from app.domain.urls import InvalidURL, normalize_url
 from app.errors import BadRequest
 from app.search.documents import primary_language
+from app.search.ranking import Hit
 from app.storage import repositories as repo
-from app.storage.search import Hit
 
 _NO_DATE = datetime(1970, 1, 1, tzinfo=UTC)
 

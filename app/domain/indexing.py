@@ -15,6 +15,7 @@ from app.search.documents import (
     build_document,
 )
 from app.storage import repositories as repo
+from app.storage import search as index_tables
 from app.storage.database import Database
 from app.storage.search import index_for
 
@@ -97,10 +98,13 @@ def reindex_all(db: Database, progress: Callable[[int, int], None] | None = None
     """Rebuild the whole index from the tables, in one transaction: readers see the old index
     until the new one is complete."""
     with db.unit_of_work() as session:
+        _, _, rebuilt = index_tables.corpus_size(session.connection())
         index_for(db.engine.dialect.name).clear(session)
         ids = repo.searchable_claim_ids(session)
         for start in range(0, len(ids), 500):
             refresh_claims(session, ids[start : start + 500])
             if progress:
                 progress(min(start + 500, len(ids)), len(ids))
+        session.flush()
+        index_tables.count_rebuild(session, rebuilt)  # instances' copies are loaded again
     return len(ids)

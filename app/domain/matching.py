@@ -28,6 +28,7 @@ from app.domain.search import (
 )
 from app.search.documents import primary_language
 from app.search.embeddings import Embed, cosine
+from app.search.ranking import MemoryIndex
 from app.storage.search import index_for
 
 MATCH_SCALE: Final = 23.0
@@ -54,18 +55,22 @@ def match(
     threshold: float,
     tokens: PageTokens,
     embed: Embed | None = None,
+    memory: MemoryIndex | None = None,
 ) -> list[list[Scored]]:
     """For each text, its matches best first: at most `limit`, none under `threshold`.
 
     The texts share one read of the corpus statistics and one read of the matched claims.
+    `memory`: the search index in memory, current with the database (`search_hits`).
     With `embed`, the lexical candidates are re-ranked by the mean of their lexical score and
     the cosine similarity of their claim's embedding to the text's."""
     primary = primary_language(language) if language else None
     analysed = [passage_query_terms(t, primary) if t.strip() else () for t in texts]
-    index = index_for(session.get_bind().dialect.name)
-    stats = index.stats(
-        session, {a for terms in analysed for t in terms for a in t.alternatives}, PASSAGE_MIN_DOCS
-    )
+    alternatives = {a for terms in analysed for t in terms for a in t.alternatives}
+    if memory is not None:
+        stats = memory.stats(alternatives, PASSAGE_MIN_DOCS)
+    else:
+        index = index_for(session.get_bind().dialect.name)
+        stats = index.stats(session, alternatives, PASSAGE_MIN_DOCS)
     size = RERANK_CANDIDATES if embed else limit
     hits = [
         search_hits(
@@ -73,6 +78,7 @@ def match(
             SearchQuery(q=text, language=language, page_size=size, passage=True),
             tokens,
             stats,
+            memory,
         ).hits
         if terms
         else []

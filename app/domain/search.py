@@ -17,8 +17,9 @@ from app.errors import Unprocessable
 from app.search.analysis import QueryTerm, analyze, analyze_query
 from app.search.documents import primary_language
 from app.search.passages import clean_post, is_passage, passage_terms
+from app.search.ranking import After, CorpusStats, Filters, Hit, MemoryIndex
 from app.storage import repositories as repo
-from app.storage.search import After, CorpusStats, Filters, Hit, index_for
+from app.storage.search import index_for
 from app.storage.tables import Publisher
 
 
@@ -165,16 +166,32 @@ def matching_reviews(
     return kept
 
 
+def in_memory(query: SearchQuery, has_terms: bool) -> bool:
+    """Whether the index in memory answers this search: words to rank by, and no filter on
+    the claims' reviews (the memory holds the claims' own search documents)."""
+    return (
+        has_terms
+        and query.publisher is None
+        and query.verdict is None
+        and not query.claimant
+        and query.review_language is None
+        and not query.only_matching_reviews
+    )
+
+
 def search_hits(
-    session: Session,
+    session: Session | None,
     query: SearchQuery,
     tokens: PageTokens,
     passage_stats: CorpusStats | None = None,
+    memory: MemoryIndex | None = None,
 ) -> HitPage:
     """The ranked claim ids for a query or a passage, and filters. A short query needs every
     word in a claim; a passage (`is_passage`, or `query.passage`) ranks claims holding any of
     its words by BM25: `/v1/search`, `claims:search` and `/v1/match` all come here.
-    `passage_stats`: statistics already read for this passage's terms (and maybe others)."""
+    `passage_stats`: statistics already read for this passage's terms (and maybe others).
+    `memory`: the index in memory, current with the database, which ranks as the database
+    does; used for what `in_memory` says it answers. `session` may be None only then."""
     q = (query.q or "").strip()
     if not q and not query.has_filter():
         raise Unprocessable(
@@ -221,26 +238,54 @@ def search_hits(
         if query.max_age_days is not None:
             cutoff = datetime.now(UTC) - timedelta(days=query.max_age_days)
             since = max(since, cutoff) if since else cutoff
-    index = index_for(session.get_bind().dialect.name)
+    if memory is not None and not in_memory(query, bool(terms)):
+        memory = None
+    if memory is None and session is None:
+        raise ValueError("a session is needed for what the index in memory does not answer")
     if terms and stats is None:
         alternatives = (a for t in terms for a in t.alternatives)
-        stats = index.stats(session, alternatives, PASSAGE_MIN_DOCS if passage else 0)
+        min_docs = PASSAGE_MIN_DOCS if passage else 0
+        if memory is not None:
+            stats = memory.stats(alternatives, min_docs)
+        else:
+            assert session is not None
+            stats = index_for(session.get_bind().dialect.name).stats(
+                session, alternatives, min_docs
+            )
     if terms and stats is not None:
         terms = known_passage_terms(terms, stats) if passage else known_terms(terms, stats)
         if not terms:
             return HitPage([], None)
     filters = Filters(
         language=language,
-        publisher_ids=matching_publishers(session, query.publisher) if query.publisher else None,
+        publisher_ids=(
+            matching_publishers(session, query.publisher)
+            if query.publisher and session is not None
+            else None
+        ),
         review_language=primary_language(query.review_language) if query.review_language else None,
         verdict=query.verdict,
         claimant=claimant,
         since=since,
         until=query.until,
     )
-    hits = index.search(
-        session, terms, filters, stats, after, query.page_size + 1, offset, every_term=not passage
-    )
+    if memory is not None:
+        assert stats is not None
+        hits = memory.search(
+            terms, filters, stats, after, query.page_size + 1, offset, every_term=not passage
+        )
+    else:
+        assert session is not None
+        hits = index_for(session.get_bind().dialect.name).search(
+            session,
+            terms,
+            filters,
+            stats,
+            after,
+            query.page_size + 1,
+            offset,
+            every_term=not passage,
+        )
     more, hits = len(hits) > query.page_size, hits[: query.page_size]
     next_token = None
     if more:

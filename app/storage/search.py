@@ -6,7 +6,6 @@ formula on both engines, with the corpus statistics passed in as parameters — 
 alike, and a page token can freeze the statistics to keep the order stable while claims are added.
 """
 
-import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -19,47 +18,21 @@ from sqlmodel import Session
 
 from app.search.analysis import QueryTerm
 from app.search.documents import SearchDocument
+from app.search.ranking import (
+    K1,
+    PASSAGE_CANDIDATES,
+    After,
+    B,
+    CorpusStats,
+    DocRow,
+    Filters,
+    Hit,
+    MemoryIndex,
+    corpus_stats,
+    rare_part,
+)
 from app.storage.driver import insert_many
 from app.storage.types import as_utc
-
-K1 = 1.2
-B = 0.75
-
-
-@dataclass(frozen=True)
-class CorpusStats:
-    docs: int
-    avg_length: float
-    idf: dict[str, float]  # only terms that occur in at least one indexed claim
-    df: dict[str, int] = field(default_factory=dict)  # claims holding each of those terms
-
-
-@dataclass(frozen=True)
-class Filters:
-    language: str | None = None  # primary subtag
-    publisher_ids: tuple[str, ...] | None = None  # None: any publisher; (): none matches
-    review_language: str | None = None  # primary subtag of a published review's language
-    verdict: str | None = None
-    claimant: tuple[QueryTerm, ...] = ()
-    since: datetime | None = None
-    until: datetime | None = None
-
-
-@dataclass(frozen=True)
-class After:
-    """Keyset: the last row of the previous page."""
-
-    score: float
-    sort_date: datetime
-    claim_id: int
-
-
-@dataclass(frozen=True)
-class Hit:
-    claim_id: int
-    score: float
-    sort_date: datetime
-
 
 # Fixed statements, compiled once (an expanding IN takes any number of terms).
 _CORPUS = text("SELECT docs, length FROM search_stats WHERE id = 1")
@@ -67,11 +40,6 @@ _NAMED = re.compile(r":(p\d+)\b")
 _DF = text("SELECT term, df FROM search_term WHERE term IN :terms").bindparams(
     bindparam("terms", expanding=True)
 )
-
-
-def _idf(docs: int, df: int) -> float:
-    value = math.log((docs - df + 0.5) / (df + 0.5))
-    return value if value > 0 else 1e-6  # as FTS5 does: a very common term still counts a little
 
 
 @dataclass
@@ -211,12 +179,7 @@ class SearchIndex:
         df: dict[str, int] = {}
         if wanted:
             df = {r[0]: r[1] for r in connection.execute(_DF, {"terms": wanted})}
-        return CorpusStats(
-            docs=docs,
-            avg_length=(length / docs) if docs else 1.0,
-            idf={t: _idf(max(docs, min_docs), df[t]) for t in wanted if df.get(t, 0) > 0},
-            df={t: df[t] for t in wanted if df.get(t, 0) > 0},
-        )
+        return corpus_stats(docs, length, df, wanted, min_docs)
 
     def search(
         self,
@@ -305,7 +268,7 @@ class SearchIndex:
     ) -> str:
         """Claims holding any of the tokens, with their BM25 score, in two steps:
 
-        1. the `candidates` best claims by the tokens' rarest part alone (`_rare_part`): the
+        1. the `candidates` best claims by the tokens' rarest part alone (`rare_part`): the
            postings of those tokens, each matched claim's length and date by its key;
         2. their whole score: each candidate's postings of every token, by key.
 
@@ -315,7 +278,7 @@ class SearchIndex:
         claim's score, so the claims that rank first are nearly always among their
         candidates.
         """
-        rare = _rare_part(alternatives, stats)
+        rare = rare_part(alternatives, stats)
 
         def score(tokens: Sequence[str], norm: str) -> str:
             idf = " ".join(
@@ -521,30 +484,6 @@ class PostgresSearchIndex(SearchIndex):
         return _NAMED.sub(r"%(\1)s", query)
 
 
-# Passages: the claims whose whole score is computed (at least; a page reaching further asks
-# for more), and how many postings the first step reads at most. Measured on the CLEF 2020
-# tweets (MAP@5 train / dev) and a 20-tweet /v1/match over 100,000 claims (SQLite, in
-# process, a loaded machine): 1,000 postings and 50 claims 0.850 / 0.804, 570-770 ms;
-# 400 and 20: 0.846 / 0.801, 330-350 ms; 300 and 20: 0.841 / 0.792.
-PASSAGE_CANDIDATES = 20
-RARE_POSTINGS = 400
-
-
-def _rare_part(alternatives: Sequence[str], stats: CorpusStats) -> list[str]:
-    """The rarest tokens whose postings add up to at most `RARE_POSTINGS` (the rarest one
-    whatever its count); all of them when the statistics carry no counts."""
-    if not stats.df:
-        return list(alternatives)
-    rare: list[str] = []
-    total = 0
-    for token in sorted(alternatives, key=lambda a: (stats.df.get(a, 0), a)):
-        total += stats.df.get(token, 0)
-        if rare and total > RARE_POSTINGS:
-            break
-        rare.append(token)
-    return rare
-
-
 def _fts_group(term: QueryTerm) -> str:
     return "(" + " OR ".join(f'"{a}"' for a in term.alternatives) + ")"
 
@@ -564,3 +503,66 @@ def tsvector_literal(doc: SearchDocument) -> str:
 
 def index_for(dialect: str) -> SearchIndex:
     return SqliteSearchIndex() if dialect == "sqlite" else PostgresSearchIndex()
+
+
+# --- the index copied into memory (app.api.search_mirror) -------------------------------------
+
+_MARK = "/* change-log poll */"  # as repositories.POLL_MARK: the statements of the poller
+_DOCS = f"{_MARK} SELECT claim_id, length, sort_date, language, claimant_terms FROM search_doc"
+_POSTINGS = f"{_MARK} SELECT claim_id, term, weight FROM search_posting"
+_CHANGED_CLAIMS = text(
+    f'{_MARK} SELECT DISTINCT r.claim_id FROM "change" c JOIN review r ON r.id = c.review_id'
+    ' WHERE c."cursor" > :after AND c."cursor" <= :upto'
+)
+_SOME = " WHERE claim_id IN :ids"
+
+
+_SIZE = text(f"{_MARK} SELECT docs, length, rebuilt FROM search_stats WHERE id = 1")
+_REBUILT = text("UPDATE search_stats SET rebuilt = :n WHERE id = 1")
+
+
+def corpus_size(connection: Connection) -> tuple[int, int, int]:
+    """The number of indexed claims, their total length and the index's rebuilds, as
+    `search_stats` counts them."""
+    row = connection.execute(_SIZE).first()
+    return (int(row[0]), int(row[1]), int(row[2])) if row else (0, 0, 0)
+
+
+def count_rebuild(session: Session, before: int) -> None:
+    """After a rebuild of the index (whose `clear` emptied search_stats): one more than
+    `before`, the count read before it."""
+    session.connection().execute(_REBUILT, {"n": before + 1})
+
+
+def changed_claims(connection: Connection, after: int, upto: int) -> list[int]:
+    """The claims of the reviews whose changes are logged after `after`, up to `upto`."""
+    rows = connection.execute(_CHANGED_CLAIMS, {"after": after, "upto": upto}).scalars()
+    return [int(c) for c in rows]
+
+
+def copy_into(connection: Connection, index: MemoryIndex, claim_ids: Sequence[int] | None) -> None:
+    """The search documents of `claim_ids` (None: every one) put into `index`, those no longer
+    indexed removed from it."""
+    if claim_ids is not None and not claim_ids:
+        return
+    docs, postings = text(_DOCS), text(_POSTINGS)
+    params: dict[str, Any] = {}
+    if claim_ids is not None:
+        docs = text(_DOCS + _SOME).bindparams(bindparam("ids", expanding=True))
+        postings = text(_POSTINGS + _SOME).bindparams(bindparam("ids", expanding=True))
+        params = {"ids": sorted(set(claim_ids))}
+    weights: dict[int, dict[str, float]] = {}
+    for claim_id, term, weight in connection.execute(postings, params):
+        weights.setdefault(claim_id, {})[term] = float(weight)
+    rows = [
+        DocRow(
+            claim_id,
+            length,
+            as_utc(sort_date),
+            language,
+            weights.get(claim_id, {}),
+            tuple(claimant.split()),
+        )
+        for claim_id, length, sort_date, language, claimant in connection.execute(docs, params)
+    ]
+    index.replace(claim_ids or (), rows)

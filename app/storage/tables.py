@@ -229,12 +229,14 @@ class SearchTerm(SQLModel, table=True):
 
 
 class SearchStats(SQLModel, table=True):
-    """One row: the number of indexed claims and their total length in tokens."""
+    """One row: the number of indexed claims and their total length in tokens, and how many
+    times `claimreview reindex` rebuilt the index (instances holding a copy load it again)."""
 
     __tablename__ = "search_stats"
     id: int = Field(primary_key=True)
     docs: int
     length: int
+    rebuilt: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class Webhook(SQLModel, table=True):

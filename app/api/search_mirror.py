@@ -1,0 +1,82 @@
+"""The search index in memory, and the rendered results of `/v1/search`, kept current from the
+change log (`app.api.mirror`), so that most searches are answered without the database.
+
+- `index`: a copy of the index tables (`app.search.ranking.MemoryIndex`). At each poll the
+  claims of the reviews changed since the last one are read again (a claim's edit reaches the
+  log as changes of its published reviews). With no change logged, a poll compares the copy's
+  size with `search_stats` and loads it again whole if they differ (a claim left behind by a
+  review moved to another claim).
+- `fragments`: each claim's rendered result (its claim and published reviews, the score left
+  out), by claim id. A changed claim's fragment is dropped at the poll that reads the change; a
+  fragment read from the database is kept only if no change was read meanwhile.
+- `claimreview reindex` logs no change: it counts its rebuilds in `search_stats`, and a poll
+  that finds a new count loads the copy again (and has the read cache forget its answers).
+- Past `max_claims` indexed claims the copy is not kept (memory: about 100 bytes a posting, some
+  15 postings a claim) and every search goes to the database.
+
+Searches that filter on reviews (publisher, verdict, review language, claimant) go to the
+database too: the copy holds what the claims' own search documents hold.
+"""
+
+from collections.abc import Callable
+
+from sqlalchemy import Connection
+
+from app.api.mirror import Mirror
+from app.search.ranking import MemoryIndex
+from app.storage import search as index_tables
+
+MAX_FRAGMENTS = 20_000
+
+
+class SearchMirror(Mirror):
+    def __init__(
+        self, enabled: bool, max_claims: int, on_rebuild: Callable[[], None] = lambda: None
+    ) -> None:
+        super().__init__(enabled and max_claims > 0)
+        self.max_claims = max_claims
+        self.on_rebuild = on_rebuild
+        self._rebuilt = 0
+        self.index = MemoryIndex()
+        self._held = False  # the last load fitted under max_claims
+        self.fragments: dict[int, bytes] = {}
+
+    def usable(self) -> bool:
+        return self._held and super().usable()
+
+    def load(self, connection: Connection) -> None:
+        size, _, self._rebuilt = index_tables.corpus_size(connection)
+        index = MemoryIndex()
+        self._held = size <= self.max_claims
+        if self._held:
+            index_tables.copy_into(connection, index, None)
+        self.index = index
+        self.fragments = {}
+
+    def update(self, connection: Connection, after: int, upto: int) -> None:
+        claims = index_tables.changed_claims(connection, after, upto)
+        if self._held:
+            index_tables.copy_into(connection, self.index, claims)
+            if len(self.index) > self.max_claims:
+                self.load(connection)
+        for claim_id in claims:
+            self.fragments.pop(claim_id, None)
+
+    def agrees(self, connection: Connection) -> bool:
+        docs, length, rebuilt = index_tables.corpus_size(connection)
+        if rebuilt != self._rebuilt:
+            self.on_rebuild()  # answers kept by the read cache may have changed too
+            return False
+        if not self._held:  # load it if it fits now
+            return docs > self.max_claims
+        return (docs, length) == (len(self.index), self.index.length)
+
+    def keep(self, generation: int, rendered: dict[int, bytes]) -> None:
+        """Fragments rendered from what was read under `generation`. The poller drops
+        fragments from another thread: the dict is changed key by key, never iterated."""
+        if generation != self.generation or not self.usable():
+            return
+        if len(self.fragments) + len(rendered) > MAX_FRAGMENTS:
+            self.fragments = {}
+        for claim_id, fragment in rendered.items():
+            self.fragments[claim_id] = fragment
