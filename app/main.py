@@ -295,6 +295,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(ReadCacheMiddleware, cache=read_cache)
     app.add_middleware(lookup.UncheckedAddressMiddleware, known=known_addresses)
     app.add_middleware(
+        search.RankedInMemoryMiddleware, mirror=search_mirror, tokens=app.state.page_tokens
+    )
+    app.add_middleware(
         RateLimitMiddleware,
         limiter=rate_limiter,
         exempt=problems.ALWAYS_ANSWERED.__contains__,

@@ -187,6 +187,16 @@ def fetch(
             conn.close()
 
 
+def metric(base: str, name: str) -> float:
+    """The sum of a counter's samples in the server's GET /metrics (0 when it has none)."""
+    _, body = fetch(base, get("/metrics"))
+    total = 0.0
+    for line in body.decode().splitlines():
+        if line.startswith(name) and line[len(name) : len(name) + 1] in (" ", "{"):
+            total += float(line.rsplit(" ", 1)[1])
+    return total
+
+
 def percentile(values: Sequence[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
