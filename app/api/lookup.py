@@ -8,7 +8,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from app.api.deps import DatabaseDep
 from app.api.known_addresses import KnownAddresses
 from app.api.problems import problems
-from app.api.read_cache import dont_keep
+from app.api.read_cache import dont_keep, keep_at_once
 from app.domain import lookup
 from app.domain.schemas import LookupRequest, LookupResponse
 from app.errors import AppError
@@ -24,10 +24,9 @@ def _nothing_found(keys: dict[str, str]) -> bytes:
     return lookup.answer(keys, []).model_dump_json(by_alias=True).encode()
 
 
-def _read(db: Database, keys: dict[str, str], known: KnownAddresses) -> bytes:
+def _read(db: Database, keys: dict[str, str], known: KnownAddresses) -> LookupResponse:
     with db.session() as session:
-        found = lookup.lookup_keys(session, keys, known.may_match)
-    return found.model_dump_json(by_alias=True).encode()
+        return lookup.lookup_keys(session, keys, known.may_match)
 
 
 async def _answer(request: Request, db: Database, urls: Sequence[str], field: str) -> Response:
@@ -36,7 +35,10 @@ async def _answer(request: Request, db: Database, urls: Sequence[str], field: st
     keys = lookup.url_keys(urls, field)
     known: KnownAddresses = request.app.state.known_addresses
     if any(known.may_match(key) for key in keys.values()):
-        body = await run_in_threadpool(_read, db, keys, known)
+        found = await run_in_threadpool(_read, db, keys, known)
+        if len(urls) == 1 and any(found.matches.values()):
+            keep_at_once(request.scope)  # as many as the checked addresses
+        body = found.model_dump_json(by_alias=True).encode()
     else:
         # Cheaper to answer again than the room it would take from the documents cached.
         dont_keep(request.scope)

@@ -26,7 +26,9 @@ database. What keeps the cache correct:
 - An answer is kept the second time it is asked for, not the first (a "doorkeeper": the keys
   asked for once are remembered as hashes, forgotten in bulk when they reach four times the
   capacity). Most search queries are asked once; kept at once, a few thousand of them (10 kB
-  each) pushed every ClaimReview document out of the 64 MB.
+  each) pushed every ClaimReview document out of the 64 MB. A route may say `keep_at_once`
+  where its answers are about as many as the stored data has (a lookup that found
+  fact-checks), not as many as clients can make up.
 """
 
 import asyncio
@@ -59,11 +61,20 @@ _VARY = (b"authorization", b"if-none-match", b"if-modified-since", b"cookie")
 # Query parameters whose answers may change with no change logged: the clock, publishers' sites.
 _DONT_KEEP = "claimreview.dont_keep"
 _KEEP_BRIEFLY = "claimreview.keep_briefly"
+_KEEP_AT_ONCE = "claimreview.keep_at_once"
 
 
 def dont_keep(scope: Scope) -> None:
     """The route's answer is not to be kept (cheaper to answer again than the room it takes)."""
     scope[_DONT_KEEP] = True
+
+
+def keep_at_once(scope: Scope) -> None:
+    """The answer is kept the first time it is asked for: such answers are about as many as
+    the stored data has (a lookup that found fact-checks: the checked addresses, as pages link
+    them), not as many as clients can make up. A client sending made-up variants of a checked
+    address has them kept, as it would by asking for each twice."""
+    scope[_KEEP_AT_ONCE] = True
 
 
 def keep_briefly(scope: Scope) -> None:
@@ -126,10 +137,10 @@ class ReadCache:
     def asked_again(self, key: bytes) -> None:
         self._asked_once.add(hash(key))
 
-    def put(self, key: bytes, generation: int, entry: Entry) -> None:
+    def put(self, key: bytes, generation: int, entry: Entry, at_once: bool = False) -> None:
         if generation != self.generation or not self.usable():
             return
-        if key not in self._entries:
+        if key not in self._entries and not at_once:
             asked = hash(key)
             if asked not in self._asked_once:
                 if len(self._asked_once) >= 4 * self.max_entries:
@@ -223,4 +234,5 @@ class ReadCacheMiddleware:
             headers = [(k, v) for k, v in headers if k != b"set-cookie"]
             body = b"".join(chunks)
             expires = time.monotonic() + TTL_SECONDS if scope.get(_KEEP_BRIEFLY) else math.inf
-            cache.put(key, generation, Entry(headers, body, expires, scope.get("route")))
+            entry = Entry(headers, body, expires, scope.get("route"))
+            cache.put(key, generation, entry, at_once=bool(scope.get(_KEEP_AT_ONCE)))

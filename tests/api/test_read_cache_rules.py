@@ -94,6 +94,26 @@ class TestWhatIsKept:
             assert search is not None, path
             assert search.expires < math.inf, query
 
+    def test_a_lookup_that_found_a_fact_check_is_kept_at_once(
+        self,
+        client: httpx.Client,
+        live_server: LiveServer,
+        db: Database,
+        make_review: Callable[..., dict[str, Any]],
+    ) -> None:
+        review = make_review()
+        cache = _usable(live_server, db)
+        # A fragment of its own: a key never asked for, the same checked address.
+        url = f"{review['url']}#{uuid.uuid4().hex}"
+        first = _get(client, cache, "/v1/lookup", params={"url": url})
+        assert [m["id"] for m in first.json()["matches"][url]] == [review["id"]]
+        kept = cache.get(first.request.url.raw_path)
+        assert kept is not None
+        assert kept.body == first.content
+        hits = cache.hits
+        assert client.get("/v1/lookup", params={"url": url}).content == first.content
+        assert cache.hits == hits + 1
+
     def test_a_lookup_of_an_address_nobody_checked_is_not_kept(
         self, client: httpx.Client, live_server: LiveServer, db: Database
     ) -> None:
