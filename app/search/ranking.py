@@ -238,10 +238,11 @@ class MemoryIndex:
             candidates = self._best_by_rare_part(
                 alternatives, filters, stats, max(PASSAGE_CANDIDATES, limit + offset)
             )
+        present = [a for a in alternatives if a in self.postings]  # the rest add nothing
         rows = []
         for claim_id in candidates:
             doc = self.docs[claim_id]
-            score = round(self._score(claim_id, doc.length, alternatives, stats), 9)
+            score = round(self._score(claim_id, doc.length, present, stats), 9)
             if after is not None and not _below(score, doc.sort_date, claim_id, after):
                 continue
             rows.append(Hit(claim_id, score, doc.sort_date))
@@ -255,8 +256,11 @@ class MemoryIndex:
         thousands of holders are never gathered)."""
         groups = []
         for term in terms:
-            holders: list[Collection[int]] = [self.postings.get(a, {}) for a in term.alternatives]
-            holders += [self.claimants.get(a, set()) for a in term.alternatives]
+            # A word's stems in other languages are mostly nowhere: left out.
+            holders: list[Collection[int]] = [
+                *(self.postings[a] for a in term.alternatives if a in self.postings),
+                *(self.claimants[a] for a in term.alternatives if a in self.claimants),
+            ]
             size = sum(len(h) for h in holders)
             if not size:
                 return set()
@@ -285,7 +289,7 @@ class MemoryIndex:
         norm = K1 * ((1 - B) + B * length / stats.avg_length)
         total = 0.0
         for a in alternatives:
-            weight = self.postings.get(a, {}).get(claim_id)
+            weight = self.postings[a].get(claim_id)
             if weight is not None:
                 total += stats.idf.get(a, 1e-6) * weight * (K1 + 1) / (weight + norm)
         return total
