@@ -11,8 +11,8 @@ change log (`app.api.mirror`), so that most searches are answered without the da
   fragment read from the database is kept only if no change was read meanwhile.
 - `claimreview reindex` logs no change: it counts its rebuilds in `search_stats`, and a poll
   that finds a new count loads the copy again (and has the read cache forget its answers).
-- Past `max_claims` indexed claims the copy is not kept (memory: about 100 bytes a posting, some
-  15 postings a claim) and every search goes to the database.
+- Past `max_claims` indexed claims the copy is not kept (about 1.4 kB a claim: 140 MB for
+  100,000) and every search goes to the database.
 
 Searches that filter on reviews (publisher, verdict, review language, claimant) go to the
 database too: the copy holds what the claims' own search documents hold.
@@ -49,7 +49,7 @@ class SearchMirror(Mirror):
         index = MemoryIndex()
         self._held = size <= self.max_claims
         if self._held:
-            index_tables.copy_into(connection, index, None)
+            index_tables.copy_all(connection, index)
         self.index = index
         self.fragments = {}
 

@@ -8,7 +8,7 @@ alike, and a page token can freeze the statistics to keep the order stable while
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -508,13 +508,17 @@ def index_for(dialect: str) -> SearchIndex:
 # --- the index copied into memory (app.api.search_mirror) -------------------------------------
 
 _MARK = "/* change-log poll */"  # as repositories.POLL_MARK: the statements of the poller
-_DOCS = f"{_MARK} SELECT claim_id, length, sort_date, language, claimant_terms FROM search_doc"
-_POSTINGS = f"{_MARK} SELECT claim_id, term, weight FROM search_posting"
+_SOME_DOCS = text(
+    f"{_MARK} SELECT claim_id, length, sort_date, language, claimant_terms FROM search_doc"
+    " WHERE claim_id IN :ids"
+).bindparams(bindparam("ids", expanding=True))
+_SOME_POSTINGS = text(
+    f"{_MARK} SELECT claim_id, term, weight FROM search_posting WHERE claim_id IN :ids"
+).bindparams(bindparam("ids", expanding=True))
 _CHANGED_CLAIMS = text(
     f'{_MARK} SELECT DISTINCT r.claim_id FROM "change" c JOIN review r ON r.id = c.review_id'
     ' WHERE c."cursor" > :after AND c."cursor" <= :upto'
 )
-_SOME = " WHERE claim_id IN :ids"
 
 
 _SIZE = text(f"{_MARK} SELECT docs, length, rebuilt FROM search_stats WHERE id = 1")
@@ -540,19 +544,49 @@ def changed_claims(connection: Connection, after: int, upto: int) -> list[int]:
     return [int(c) for c in rows]
 
 
-def copy_into(connection: Connection, index: MemoryIndex, claim_ids: Sequence[int] | None) -> None:
-    """The search documents of `claim_ids` (None: every one) put into `index`, those no longer
-    indexed removed from it."""
-    if claim_ids is not None and not claim_ids:
+_ALL_DOCS = text(
+    f"{_MARK} SELECT claim_id, length, sort_date, language, claimant_terms FROM search_doc"
+)
+# In the order of the key, a chunk at a time: each chunk a statement (and, in the poller's
+# autocommit, a transaction) of its own, and never the whole table in the driver's memory.
+_POSTINGS_CHUNK = 50_000
+_FIRST_POSTINGS = text(
+    f"{_MARK} SELECT term, claim_id, weight FROM search_posting ORDER BY term, claim_id LIMIT :n"
+)
+_NEXT_POSTINGS = text(
+    f"{_MARK} SELECT term, claim_id, weight FROM search_posting"
+    " WHERE term > :t OR (term = :t AND claim_id > :c) ORDER BY term, claim_id LIMIT :n"
+)
+
+
+def _all_postings(connection: Connection) -> Iterator[tuple[str, int, float]]:
+    rows = connection.execute(_FIRST_POSTINGS, {"n": _POSTINGS_CHUNK}).all()
+    while rows:
+        for term, claim_id, weight in rows:
+            yield term, claim_id, float(weight)
+        term, claim_id, _ = rows[-1]
+        params = {"t": term, "c": claim_id, "n": _POSTINGS_CHUNK}
+        rows = connection.execute(_NEXT_POSTINGS, params).all()
+
+
+def copy_all(connection: Connection, index: MemoryIndex) -> None:
+    """Every search document into `index`, an empty one."""
+
+    def docs() -> Iterator[tuple[int, int, datetime, str, list[str]]]:
+        for claim_id, length, sort_date, language, claimant in connection.execute(_ALL_DOCS):
+            yield claim_id, length, as_utc(sort_date), language, claimant.split()
+
+    index.load(_all_postings(connection), docs)
+
+
+def copy_into(connection: Connection, index: MemoryIndex, claim_ids: Sequence[int]) -> None:
+    """The search documents of `claim_ids` put into `index`, those no longer indexed removed
+    from it."""
+    if not claim_ids:
         return
-    docs, postings = text(_DOCS), text(_POSTINGS)
-    params: dict[str, Any] = {}
-    if claim_ids is not None:
-        docs = text(_DOCS + _SOME).bindparams(bindparam("ids", expanding=True))
-        postings = text(_POSTINGS + _SOME).bindparams(bindparam("ids", expanding=True))
-        params = {"ids": sorted(set(claim_ids))}
+    ids = {"ids": sorted(set(claim_ids))}
     weights: dict[int, dict[str, float]] = {}
-    for claim_id, term, weight in connection.execute(postings, params):
+    for claim_id, term, weight in connection.execute(_SOME_POSTINGS, ids):
         weights.setdefault(claim_id, {})[term] = float(weight)
     rows = [
         DocRow(
@@ -563,6 +597,6 @@ def copy_into(connection: Connection, index: MemoryIndex, claim_ids: Sequence[in
             weights.get(claim_id, {}),
             tuple(claimant.split()),
         )
-        for claim_id, length, sort_date, language, claimant in connection.execute(docs, params)
+        for claim_id, length, sort_date, language, claimant in connection.execute(_SOME_DOCS, ids)
     ]
-    index.replace(claim_ids or (), rows)
+    index.replace(claim_ids, rows)
