@@ -26,6 +26,11 @@ DB_WAITING = Gauge(
     "Requests waiting in the admission queue for the database.",
     multiprocess_mode="livesum",
 )
+SEARCH_MEMORY_CLAIMS = Gauge(
+    "claimreview_search_memory_claims",
+    "Claims in the copy of the search index held in memory (0: searches go to the database).",
+    multiprocess_mode="max",
+)
 POOL_IN_USE = Gauge(
     "claimreview_db_pool_connections_in_use",
     "Database connections checked out of the pool (read when /metrics is scraped).",

@@ -22,6 +22,7 @@ from collections.abc import Callable
 
 from sqlalchemy import Connection
 
+from app import metrics
 from app.api.mirror import Mirror
 from app.search.ranking import MemoryIndex
 from app.storage import search as index_tables
@@ -52,6 +53,7 @@ class SearchMirror(Mirror):
             index_tables.copy_all(connection, index)
         self.index = index
         self.fragments = {}
+        metrics.SEARCH_MEMORY_CLAIMS.set(len(index))
 
     def update(self, connection: Connection, after: int, upto: int) -> None:
         claims = index_tables.changed_claims(connection, after, upto)
@@ -59,6 +61,7 @@ class SearchMirror(Mirror):
             index_tables.copy_into(connection, self.index, claims)
             if len(self.index) > self.max_claims:
                 self.load(connection)
+            metrics.SEARCH_MEMORY_CLAIMS.set(len(self.index))
         for claim_id in claims:
             self.fragments.pop(claim_id, None)
 
