@@ -238,3 +238,27 @@ class TestKeptCurrent:
             assert time.monotonic() < deadline, "the copy was never loaded again"
             time.sleep(0.01)
         assert _found(client, "snorkel tea") == ["Snorkel tea reverses baldness"]
+
+    def test_past_its_limit_the_copy_is_not_kept_and_the_database_answers(
+        self,
+        live_server: LiveServer,
+        db: Database,
+        publish: Callable[..., dict[str, Any]],
+    ) -> None:
+        publish("Gronkle milk prevents colds")
+        publish("Gronkle cheese prevents flu")
+        settings = live_server.settings.model_copy(update={"search_memory_claims": 1})
+        with serve(settings) as small, httpx.Client(base_url=small.url) as client:
+            mirror = _mirror(small)
+            deadline = time.monotonic() + 10
+            while mirror.cursor is None:  # its first poll
+                assert time.monotonic() < deadline, "the server never polled"
+                time.sleep(0.01)
+            assert len(mirror.index) == 0
+            assert not mirror.usable()
+            assert sorted(_found(client, "gronkle")) == [
+                "Gronkle cheese prevents flu",
+                "Gronkle milk prevents colds",
+            ]
+        held = _caught_up(live_server, db)
+        assert len(held.index) == 2

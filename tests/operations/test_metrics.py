@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -60,6 +61,12 @@ def test_requests_are_counted_by_route_template(
     assert "claimreview_db_requests_running" in text
     assert "claimreview_db_requests_waiting" in text
     assert "claimreview_db_pool_connections_in_use" in text
+    # The instance's copy of the search index holds the one indexed claim once it has polled.
+    with instance.client() as client:
+        deadline = time.monotonic() + 10
+        while value(client.get("/metrics").text, "claimreview_search_memory_claims") != 1:
+            assert time.monotonic() < deadline, "the search index was never held in memory"
+            time.sleep(0.05)
     routes = {dict(labels).get("route") for (_, labels) in samples(text)}
     assert not any(route and re.search(r"/\d", route) for route in routes), routes
 
