@@ -18,7 +18,7 @@ import sys
 import threading
 from array import array
 from bisect import bisect_left
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -343,68 +343,82 @@ class MemoryIndex:
         every_term: bool,
     ) -> list[Hit]:
         alternatives = sorted({a for term in terms for a in term.alternatives})
+        # (token, its IDF, its postings): the tokens no claim holds add nothing.
+        present = [
+            (a, stats.idf.get(a, 1e-6), self.postings[a])
+            for a in alternatives
+            if a in self.postings
+        ]
         if every_term:
-            matched = self._holding_every(terms)
-            candidates = [c for c in matched if self._kept(c, filters)]
+            rows = self._holding_every(terms, present, filters, stats.avg_length)
         else:
-            candidates = self._best_by_rare_part(
+            rows = []
+            best = self._best_by_rare_part(
                 alternatives, filters, stats, max(PASSAGE_CANDIDATES, limit + offset)
             )
-        present = [a for a in alternatives if a in self.postings]  # the rest add nothing
-        rows = []
-        for claim_id in candidates:
-            doc = self.docs[claim_id]
-            score = round(self._score(claim_id, doc.length, present, stats), 9)
-            if after is not None and not _below(score, doc.sort_date, claim_id, after):
-                continue
-            rows.append(Hit(claim_id, score, doc.sort_date))
+            for claim_id in best:
+                doc = self.docs[claim_id]
+                score = _scored(claim_id, doc.length / stats.avg_length, present)
+                rows.append(Hit(claim_id, score, doc.sort_date))
+        if after is not None:
+            rows = [h for h in rows if _below(h.score, h.sort_date, h.claim_id, after)]
         rows.sort(key=lambda h: (h.score, h.sort_date, h.claim_id), reverse=True)
         return rows[offset : offset + limit]
 
-    def _holding_every(self, terms: Sequence[QueryTerm]) -> set[int]:
-        """Claims holding at least one alternative of every term, in their weighted terms or
-        their claimant's tokens (as the engines' full-text match). The term with the fewest
-        holders gives the candidates; the others are checked claim by claim (a common word's
-        thousands of holders are never gathered)."""
+    def _holding_every(
+        self,
+        terms: Sequence[QueryTerm],
+        present: list[tuple[str, float, Postings]],
+        filters: Filters,
+        avg_length: float,
+    ) -> list[Hit]:
+        """The claims holding at least one alternative of every term, in their weighted terms
+        or their claimant's tokens (as the engines' full-text match), scored. The term with the
+        fewest holders gives the candidates, which the others keep or leave one by one (a
+        common word's thousands of holders are never gathered)."""
         groups = []
         for term in terms:
             # A word's stems in other languages are mostly nowhere: left out.
-            holders: list[Collection[int]] = [
-                *(self.postings[a] for a in term.alternatives if a in self.postings),
-                *(self.claimants[a] for a in term.alternatives if a in self.claimants),
-            ]
-            size = sum(len(h) for h in holders)
+            postings = [self.postings[a] for a in term.alternatives if a in self.postings]
+            claimants = [self.claimants[a] for a in term.alternatives if a in self.claimants]
+            size = sum(map(len, postings)) + sum(map(len, claimants))
             if not size:
-                return set()
-            groups.append((size, holders))
+                return []
+            groups.append((size, postings, claimants))
         groups.sort(key=lambda group: group[0])
         candidates: set[int] = set()
-        for holder in groups[0][1]:
-            candidates.update(holder)
-        return {
-            claim_id
-            for claim_id in candidates
-            if all(any(claim_id in h for h in holders) for _, holders in groups[1:])
-        }
+        for postings_of_term in groups[0][1]:
+            candidates.update(postings_of_term.ids)
+        for claimants_of_term in groups[0][2]:
+            candidates.update(claimants_of_term)
+        # The other terms, fewest holders first, each leaving only the candidates it holds.
+        for _, postings, claimants in groups[1:]:
+            candidates = {
+                claim_id
+                for claim_id in candidates
+                if any(_holds(p.ids, claim_id) for p in postings)
+                or any(claim_id in c for c in claimants)
+            }
+            if not candidates:
+                return []
+        rows = []
+        for claim_id in candidates:
+            doc = self.docs[claim_id]
+            if self._kept_doc(doc, filters):
+                score = _scored(claim_id, doc.length / avg_length, present)
+                rows.append(Hit(claim_id, score, doc.sort_date))
+        return rows
 
     def _kept(self, claim_id: int, filters: Filters) -> bool:
-        doc = self.docs[claim_id]
+        return self._kept_doc(self.docs[claim_id], filters)
+
+    @staticmethod
+    def _kept_doc(doc: MemoryDoc, filters: Filters) -> bool:
         return (
             (filters.language is None or doc.language == filters.language)
             and (filters.since is None or doc.sort_date >= filters.since)
             and (filters.until is None or doc.sort_date <= filters.until)
         )
-
-    def _score(
-        self, claim_id: int, length: int, alternatives: Sequence[str], stats: CorpusStats
-    ) -> float:
-        norm = K1 * ((1 - B) + B * length / stats.avg_length)
-        total = 0.0
-        for a in alternatives:
-            weight = self.postings[a].get(claim_id)
-            if weight is not None:
-                total += stats.idf.get(a, 1e-6) * weight * (K1 + 1) / (weight + norm)
-        return total
 
     def _best_by_rare_part(
         self, alternatives: Sequence[str], filters: Filters, stats: CorpusStats, candidates: int
@@ -429,6 +443,27 @@ class MemoryIndex:
                 scores[claim_id] = scores.get(claim_id, 0.0) + value
         best = sorted(scores.items(), key=lambda item: (item[1], item[0]), reverse=True)
         return [claim_id for claim_id, _ in best[:candidates]]
+
+
+def _holds(ids: "array[int]", claim_id: int) -> bool:
+    at = bisect_left(ids, claim_id)
+    return at < len(ids) and ids[at] == claim_id
+
+
+def _scored(
+    claim_id: int, relative_length: float, present: list[tuple[str, float, Postings]]
+) -> float:
+    """A claim's BM25 over the tokens `present` (in their order, as the engines sum them),
+    rounded as they round it."""
+    norm = K1 * ((1 - B) + B * relative_length)
+    total = 0.0
+    for _, idf_of_token, postings in present:
+        ids = postings.ids
+        at = bisect_left(ids, claim_id)
+        if at < len(ids) and ids[at] == claim_id:
+            weight = postings.weights[at]
+            total += idf_of_token * weight * (K1 + 1) / (weight + norm)
+    return round(total, 9)
 
 
 def _below(score: float, sort_date: datetime, claim_id: int, after: After) -> bool:
