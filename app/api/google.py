@@ -17,6 +17,7 @@ from app.api.deps import SessionDep
 from app.api.problems import problems
 from app.api.read_cache import keep_briefly
 from app.api.search import TokensDep
+from app.api.search_mirror import SearchMirror
 from app.claimreview import fieldmask
 from app.claimreview.google import (
     GoogleClaim,
@@ -173,6 +174,7 @@ def google_claims_search(
         )
     if max_age_days is not None or review_publisher_site_filter is not None:
         keep_briefly(request.scope)  # the clock, or a publisher's sites, may change the answer
+    mirror: SearchMirror = request.app.state.search_mirror
     page = search.search(
         session,
         search.SearchQuery(
@@ -186,6 +188,7 @@ def google_claims_search(
             only_matching_reviews=True,
         ),
         tokens,
+        memory=mirror.index if mirror.usable() else None,
     )
     body = GoogleClaimsResponse(
         claims=[google_claim(r) for r in page.results], next_page_token=page.next_page_token

@@ -134,9 +134,11 @@ def known_passage_terms(terms: Sequence[QueryTerm], stats: CorpusStats) -> list[
     return [t for t in terms if all(a in stats.idf for a in t.alternatives)]
 
 
-def search(session: Session, query: SearchQuery, tokens: PageTokens) -> SearchPage:
+def search(
+    session: Session, query: SearchQuery, tokens: PageTokens, memory: MemoryIndex | None = None
+) -> SearchPage:
     """Claims for a query or a passage, and filters: `search_hits`, then the claims read."""
-    page = search_hits(session, query, tokens)
+    page = search_hits(session, query, tokens, memory=memory)
     results = load_results(session, page.hits)
     if query.only_matching_reviews:
         results = matching_reviews(session, results, query.publisher, query.review_language)
@@ -175,7 +177,6 @@ def in_memory(query: SearchQuery, has_terms: bool) -> bool:
         and query.verdict is None
         and not query.claimant
         and query.review_language is None
-        and not query.only_matching_reviews
     )
 
 
