@@ -186,6 +186,7 @@ class TestDeliveries:
             f"/v1/webhooks/{filtered['id']}/deliveries", headers=auth(partner_key)
         ).json() == {"deliveries": []}
 
+    @pytest.mark.slow(300)
     def test_a_killed_deliverer_loses_nothing(
         self,
         client: httpx.Client,
