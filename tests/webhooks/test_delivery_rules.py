@@ -225,6 +225,71 @@ class TestBackOff:
         assert "timed out" in (row.last_error or "")
 
 
+class TestClaims:
+    """Deliverers share the queue: an attempt is first claimed, its next attempt moved one lease
+    (the time-out and 30 s) ahead, and only a claim that finds the delivery still pending and due
+    sends it. One that dies after claiming leaves the attempt to whoever comes after the lease."""
+
+    def test_an_attempt_claimed_and_never_sent_is_sent_when_its_lease_ends(
+        self,
+        db: Database,
+        settings: Settings,
+        receiver: Receiver,
+        subscribe: Callable[..., dict[str, Any]],
+        make_review: Callable[..., dict[str, Any]],
+    ) -> None:
+        subscribe(receiver.url)
+        make_review()
+        assert queue(db) == 1
+        [row] = rows(db)
+        assert row.id is not None
+        clock = Clock()
+        # A deliverer takes the attempt and dies before sending it.
+        assert webhooks._claim(db, row.id, settings, clock())
+        lease = settings.webhook_timeout_seconds + 30
+        clock.advance(lease - 1)
+        assert webhooks.send_due(db, settings, clock) == 0
+        assert receiver.calls == 0
+        clock.advance(1)
+        assert webhooks.send_due(db, settings, clock) == 1
+        assert receiver.calls == 1
+
+    def test_of_two_claims_at_one_moment_only_the_first_takes_the_attempt(
+        self,
+        db: Database,
+        settings: Settings,
+        receiver: Receiver,
+        subscribe: Callable[..., dict[str, Any]],
+        make_review: Callable[..., dict[str, Any]],
+    ) -> None:
+        subscribe(receiver.url)
+        make_review()
+        assert queue(db) == 1
+        [row] = rows(db)
+        assert row.id is not None
+        assert webhooks._claim(db, row.id, settings, START)
+        assert not webhooks._claim(db, row.id, settings, START)
+
+    def test_a_delivered_change_is_never_claimed_again(
+        self,
+        db: Database,
+        settings: Settings,
+        receiver: Receiver,
+        subscribe: Callable[..., dict[str, Any]],
+        make_review: Callable[..., dict[str, Any]],
+    ) -> None:
+        subscribe(receiver.url)
+        make_review()
+        assert queue(db) == 1
+        assert webhooks.send_due(db, settings, Clock()) == 1
+        [row] = rows(db)
+        assert row.id is not None
+        assert row.status == "delivered"
+        # A deliverer that read the queue before the delivery, claiming long after it.
+        assert not webhooks._claim(db, row.id, settings, START + timedelta(days=1))
+        assert receiver.calls == 1
+
+
 class TestSigning:
     def test_signature_is_hmac_sha256_of_timestamp_dot_body_at_the_clock_time(
         self,
