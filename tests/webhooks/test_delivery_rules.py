@@ -638,6 +638,27 @@ class TestRun:
         assert idle[-1] == 2
         assert [r.status for r in rows(db)] == ["delivered", "delivered"]
 
+    def test_a_round_with_nothing_to_do_reports_itself_idle(
+        self, db: Database, settings: Settings
+    ) -> None:
+        stop = threading.Event()
+        idle = threading.Event()
+
+        def on_idle() -> None:
+            idle.set()
+            stop.set()
+
+        thread = threading.Thread(
+            target=webhooks.run, args=(db, settings, stop, 0.01, on_idle), daemon=True
+        )
+        thread.start()
+        try:
+            assert idle.wait(10), "no round reported that it found nothing to do"
+            thread.join(10)
+            assert not thread.is_alive()
+        finally:
+            stop.set()
+
 
 class TestSsrfGuard:
     PARTNER = Principal(key_id="key_partner", role=Role.PARTNER, publisher_id=None)
