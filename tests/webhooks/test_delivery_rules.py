@@ -743,6 +743,24 @@ class TestOwnership:
         listed = client.get("/v1/webhooks", headers=auth(admin_key)).json()["webhooks"]
         assert [h["id"] for h in listed] == [own.json()["id"]]
 
+    def test_subscriptions_are_listed_by_the_time_they_were_made(
+        self,
+        client: httpx.Client,
+        db: Database,
+        admin_key: str,
+        receiver: Receiver,
+        subscribe: Callable[..., dict[str, Any]],
+    ) -> None:
+        first = subscribe(receiver.url)["id"]
+        second = subscribe(receiver.url)["id"]
+        # Made by an instance whose clock runs behind: stored second, made first.
+        with db.unit_of_work() as session:
+            hook = session.get(Webhook, second)
+            assert hook is not None
+            hook.created_at = as_utc(hook.created_at) - timedelta(hours=1)
+        listed = client.get("/v1/webhooks", headers=auth(admin_key)).json()["webhooks"]
+        assert [h["id"] for h in listed] == [second, first]
+
 
 class TestBatches:
     def test_a_round_queues_500_changes_and_the_log_shows_the_newest_100(
