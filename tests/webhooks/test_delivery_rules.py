@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import text
 from sqlmodel import col, select
 
@@ -77,6 +78,16 @@ def rows(db: Database, hook_id: str | None = None) -> list[WebhookDelivery]:
         query = query.where(WebhookDelivery.webhook_id == hook_id)
     with db.session() as session:
         return list(session.exec(query).all())
+
+
+def attempts_counted() -> dict[str, float]:
+    return {
+        outcome: REGISTRY.get_sample_value(
+            "claimreview_webhook_delivery_attempts_total", {"outcome": outcome}
+        )
+        or 0.0
+        for outcome in ("delivered", "failed")
+    }
 
 
 def signature_fields(headers: dict[str, str]) -> dict[str, str]:
@@ -178,9 +189,14 @@ class TestBackOff:
         subscribe(receiver.url)
         make_review()
         queue(db)
+        before = attempts_counted()
         assert webhooks.send_due(db, settings, Clock()) == int(delivered)
         [row] = rows(db)
         assert (row.status, row.last_status) == ("delivered" if delivered else "pending", status)
+        after = attempts_counted()
+        # The metrics count the attempt under its outcome.
+        assert after["delivered"] - before["delivered"] == int(delivered)
+        assert after["failed"] - before["failed"] == int(not delivered)
 
     def test_an_unreachable_receiver_is_retried_with_the_error_kept(
         self,
