@@ -3,6 +3,7 @@ uvicorn server on 127.0.0.1, an HTTP client, and API keys. Each test starts from
 
 import json
 import os
+import signal
 import socket
 import threading
 import time
@@ -60,6 +61,33 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         report.outcome = "failed"
         report.longrepr = f"skipped in CI, where nothing may be missing: {report.longrepr}"
     return report
+
+
+# Under mutation testing a mutant may loop for ever (a loop over a host's labels that no longer
+# moves on, say). mutmut stops a mutant after 15 times the time of all the tests that reach its
+# function: for the URL functions, reached by most of the selection, that is over 20 minutes.
+# Each test is bounded instead, setup and teardown included: past the bound the process stops the
+# way mutmut stops a mutant that ran too long (SIGXCPU), so that the mutant counts as timed out.
+# A test that takes longer by design says how long it may take: `@pytest.mark.slow(seconds)`.
+MUTATION_TEST_SECONDS = 30
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> object:
+    if (
+        "MUTANT_UNDER_TEST" not in os.environ
+        or threading.current_thread() != threading.main_thread()
+    ):
+        return (yield)
+    marker = item.get_closest_marker("slow")
+    seconds = marker.args[0] if marker else MUTATION_TEST_SECONDS
+    previous = signal.signal(signal.SIGALRM, lambda *_: os.kill(os.getpid(), signal.SIGXCPU))
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return (yield)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def pytest_report_header() -> str:

@@ -304,6 +304,10 @@ class TestDistinctAddressesKeepDistinctKeys:
         assert len(DIFFERENT_PAGES) >= 20
 
 
+# Four labels, 253 characters: the longest host name DNS allows.
+_LONGEST_HOST = ".".join(["a" * 63, "b" * 63, "c" * 63, "d" * 61])
+
+
 class TestKeyShape:
     @pytest.mark.parametrize(
         ("url", "key"),
@@ -330,6 +334,54 @@ class TestKeyShape:
             pytest.param(
                 "https://www.google.com/amp/topics/", "google.com/amp/topics", id="not-an-amp-copy"
             ),
+            pytest.param("http://[::1]:8080/a", "[::1]:8080/a", id="ipv6-with-port"),
+            pytest.param("http://example.com:65535/a", "example.com:65535/a", id="highest-port"),
+            pytest.param(
+                "https://a.html.example/x", "a.html.example/x", id="file-word-inside-host"
+            ),
+            pytest.param(f"https://{_LONGEST_HOST}/", _LONGEST_HOST, id="host-of-253-characters"),
+            pytest.param(
+                "//user:pw@example.com/a", "example.com/a", id="credentials-after-slashes"
+            ),
+            pytest.param("https://example.com/a%4", "example.com/a%254", id="percent-at-the-end"),
+            pytest.param("https://example.com/%C3%80", "example.com/À", id="utf8-byte-0x80"),
+            pytest.param("https://example.com/MAX/", "example.com/MAX", id="path-ending-in-x"),
+            pytest.param("https://example.com/a?=", "example.com/a", id="bare-equals-sign"),
+            pytest.param(
+                "https://example.com/?utm_source=x&p=7", "example.com?p=7", id="tracking-first"
+            ),
+            pytest.param(
+                "https://example.com/?next=https://x.example/",
+                "example.com?next=https://x.example/",
+                id="url-in-query",
+            ),
+            pytest.param("https://twitter.com/Someone", "twitter.com/someone", id="twitter-user"),
+            pytest.param("https://twitter.com/A%2FB", "twitter.com/A%2FB", id="twitter-escape"),
+            pytest.param(
+                "https://twitter.com/someone/status/abc",
+                "twitter.com/someone/status/abc",
+                id="tweet-id-not-a-number",
+            ),
+            pytest.param(
+                "https://twitter.com/someone/status/1/retweets/with_comments",
+                "twitter.com/someone/status/1/retweets/with_comments",
+                id="tweet-subpage",
+            ),
+            pytest.param("https://youtu.be/abc", "youtu.be/abc", id="not-a-video-id"),
+            pytest.param(
+                "https://www.youtube.com/c/GlobalNews1",
+                "youtube.com/c/GlobalNews1",
+                id="channel-named-like-a-video",
+            ),
+            pytest.param(
+                f"https://youtu.be/{VIDEO}?v={OTHER_VIDEO}&lang=pt",
+                f"youtube.com/watch?lang=pt&v={VIDEO}",
+                id="video-in-path-wins-over-v",
+            ),
+            pytest.param(
+                "https://instagram.com/someone/p/ABC", "instagram.com/p/ABC", id="post-under-user"
+            ),
+            pytest.param("https://instagram.com/reels/", "instagram.com/reels", id="reels-tab"),
         ],
     )
     def test_key_is_the_readable_scheme_less_form(self, url: str, key: str) -> None:
@@ -408,6 +460,99 @@ class TestRejectedInput:
         assert len(message) < 200
 
 
+class TestRefusalMessages:
+    """The exact reasons, as the API sends them: each names what is wrong and shows the input."""
+
+    @pytest.mark.parametrize(
+        ("url", "message"),
+        [
+            (42, "URL must be text, not int"),
+            ([1], "URL must be text, not list"),
+            ("", "URL is empty"),
+            ("https://example.com/" + "a" * 2029, "URL is longer than 2048 characters (2049)"),
+            (
+                "https://example.com/a\tb",
+                "URL contains a control character (U+0009) at position 22",
+            ),
+            ("https://example.com/\ud800", "URL contains invalid Unicode at position 21"),
+            (
+                "ftp://example.com/file",
+                "URL scheme 'ftp' is not supported; only http and https URLs are accepted",
+            ),
+            (
+                "s3://bucket/key",
+                "URL scheme 's3' is not supported; only http and https URLs are accepted",
+            ),
+            (
+                "XMPP:desk@example.com",
+                "URL scheme 'xmpp' is not supported; only http and https URLs are accepted",
+            ),
+            (
+                "localhost:80X/a",
+                "URL scheme 'localhost' is not supported; only http and https URLs are accepted",
+            ),
+            ("http:example.com", "URL has no host: expected '//' after 'http:'"),
+            ("/noticias/x", "URL is relative (no scheme and no host): '/noticias/x'"),
+            ("#top", "URL is relative (no scheme and no host): '#top'"),
+            (
+                "user_name:secret@example.com",
+                "URL has no scheme and looks like an e-mail address: "
+                "'user_name:secret@example.com'",
+            ),
+            ("http://[::1/", "URL has an unclosed '[' in its host: '[::1'"),
+            ("http://[::1]x/", "URL has text after its IPv6 address: '[::1]x'"),
+            ("http://[::1]]/", "URL has text after its IPv6 address: '[::1]]'"),
+            ("http:///a", "URL has no host"),
+            (":8080/x", "URL has no scheme and does not start with a host: ':8080/x'"),
+            (
+                "noticias/x",
+                "URL has no scheme and does not start with a valid host name: 'noticias/x'",
+            ),
+            (
+                "1http://example.com/",
+                "URL has no scheme and does not start with a valid host name: "
+                "'1http://example.com/'",
+            ),
+            (
+                "localhost:8/a",
+                "URL has no scheme and does not start with a valid host name: 'localhost:8/a'",
+            ),
+            ("example.com:abc/", "URL port 'abc' is not a number"),
+            ("http://example.com:65536/", "URL port 65536 is out of range (0-65535)"),
+            ("http://[fe80::1%25eth0]/", "'[fe80::1%25eth0]' is not a public IPv6 address"),
+            ("http://[::g]/", "'[::g]' is not a valid IPv6 address"),
+            (
+                "http://" + "ü" * 64 + ".com/",
+                repr("ü" * 64 + ".com") + " is not a valid host name",
+            ),
+            ("http://exa mple.com/", "'exa mple.com' is not a valid host name"),
+            ("http://localhost/", "'localhost' is not a public host name (it has no dot)"),
+            ("http://999.1.1.1/", "'999.1.1.1' is not a valid IPv4 address"),
+            ("http://index.html/", "'index.html' looks like a file name, not a host name"),
+            ("http://xn--zz.com/", "'xn--zz.com' is not a valid internationalised host name"),
+        ],
+    )
+    def test_each_refusal_says_exactly_why(self, url: str, message: str) -> None:
+        with pytest.raises(InvalidURL) as caught:
+            normalize_url(url)
+        assert str(caught.value) == message
+        # The message, with its catalogue id, is what the web app translates.
+        assert caught.value.message == message
+        assert caught.value.message.msgid.startswith(("URL ", "{host} "))
+
+    def test_an_input_of_80_characters_is_shown_whole(self) -> None:
+        host = "a" * 64 + "." + "b" * 15
+        assert _message(f"http://{host}/") == f"{host!r} is not a valid host name"
+
+    def test_a_longer_input_is_shown_cut_to_79_characters_and_an_ellipsis(self) -> None:
+        host = "a" * 64 + "." + "b" * 16
+        shown = repr(host[:79] + "…")
+        assert _message(f"http://{host}/") == f"{shown} is not a valid host name"
+        host = _LONGEST_HOST + "d"
+        shown = repr(host[:79] + "…")
+        assert _message(f"http://{host}/") == f"{shown} is not a valid host name"
+
+
 class TestIsHttpUrl:
     @pytest.mark.parametrize(
         "url",
@@ -418,6 +563,7 @@ class TestIsHttpUrl:
             "https://bücher.example/",
             "http://192.0.2.1/",
             "https://example.com:8443/a",
+            "https://example.com/?next=ftp://x.example/",
             "https://example.com/" + "a" * (MAX_URL_LENGTH - len("https://example.com/")),
         ],
     )
@@ -434,6 +580,7 @@ class TestIsHttpUrl:
             pytest.param("/relative/path", id="relative"),
             pytest.param("example.com/a", id="scheme-less"),
             pytest.param("//example.com/a", id="protocol-relative"),
+            pytest.param("example.com/?next=https://x.example/", id="scheme-less-with-url-inside"),
             pytest.param("", id="empty"),
             pytest.param("http://", id="no-host"),
             pytest.param("http:example.com", id="no-double-slash"),

@@ -17,6 +17,9 @@ class TestWholeWords:
         assert _find_word("falsex", "false") == -1
         assert _find_word("no match", "false") == -1
 
+    def test_a_whole_word_between_glued_ones_is_found(self) -> None:
+        assert _find_word("falsex false falsex", "false") == 7
+
     def test_a_keyword_edged_with_punctuation_may_touch_letters(self) -> None:
         assert _find_word("a-x", "-x") == 1
         assert _find_word("xy-a", "xy-") == 0
@@ -39,6 +42,20 @@ class TestKeywords:
     def test_at_one_position_the_longer_phrase_wins(self) -> None:
         assert normalize_verdict("زائف جزئياً بحسب المصادر") == Verdict.MIXED
         assert normalize_verdict("زائف بحسب المصادر") == Verdict.FALSE
+
+    @pytest.mark.parametrize(
+        "keywords",
+        [
+            pytest.param({"mixed": ["half false"], "false": ["half"]}, id="longer-listed-first"),
+            pytest.param({"false": ["half"], "mixed": ["half false"]}, id="shorter-listed-first"),
+        ],
+    )
+    def test_the_longer_phrase_wins_whatever_the_order_of_the_table(
+        self, keywords: dict[str, list[str]]
+    ) -> None:
+        table = _build_table(_raw(en={"keywords": keywords}))
+        assert table.keyword_verdict("half false, as the figures show") == Verdict.MIXED
+        assert table.keyword_verdict("half of it is right") == Verdict.FALSE
 
     def test_the_earliest_keyword_wins(self) -> None:
         assert normalize_verdict("Falso, aunque parte es verdadero") == normalize_verdict("Falso")

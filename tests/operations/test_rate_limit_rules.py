@@ -9,10 +9,12 @@ import hashlib
 import ipaddress
 import logging
 import time
+import uuid
 from collections.abc import Iterator
 
 import httpx
 import pytest
+import redis
 from limits.aio.storage import MemoryStorage
 from starlette.types import Scope
 
@@ -105,19 +107,24 @@ class TestClientAddress:
         assert client_address(scope(None), self.proxies) == "unknown"
 
 
-class TestBuckets:
-    limiter = RateLimiter(parse_limit("5/minute"), parse_limit("8/minute"), MemoryStorage(), [])
+def both_limits() -> RateLimiter:
+    """Built in each test, not once at import: mutation testing switches a mutant on after the
+    import, so a limiter built then would never run a mutated constructor."""
+    return RateLimiter(parse_limit("5/minute"), parse_limit("8/minute"), MemoryStorage(), [])
 
+
+class TestBuckets:
     def test_a_keyed_call_counts_against_a_digest_of_its_key(self) -> None:
-        item, bucket = self.limiter.bucket(scope("192.0.2.1", ("Authorization", "Bearer k1")))
+        limiter = both_limits()
+        item, bucket = limiter.bucket(scope("192.0.2.1", ("Authorization", "Bearer k1")))
         assert item is not None
         assert (item.amount, item.get_expiry()) == (8, 60)
         assert bucket == "key:" + hashlib.sha256(b"Bearer k1").hexdigest()[:32]
-        _, other = self.limiter.bucket(scope("192.0.2.1", ("Authorization", "Bearer k2")))
+        _, other = limiter.bucket(scope("192.0.2.1", ("Authorization", "Bearer k2")))
         assert other != bucket
 
     def test_an_anonymous_call_counts_against_its_address(self) -> None:
-        item, bucket = self.limiter.bucket(scope("192.0.2.1", ("Accept", "*/*")))
+        item, bucket = both_limits().bucket(scope("192.0.2.1", ("Accept", "*/*")))
         assert item is not None
         assert (item.amount, item.get_expiry()) == (5, 60)
         assert bucket == "addr:192.0.2.1"
@@ -178,6 +185,36 @@ def test_a_failing_counter_store_lets_requests_through_and_says_so_each_minute(
         assert decide(limiter, scope("192.0.2.1"), 2) == [None, None]
         warnings = [r for r in caplog.records if r.name == "claimreview.ratelimit"]
         assert len(warnings) == 2
+
+
+def test_closing_the_limiter_closes_its_redis_connections(redis_url: str) -> None:
+    name = f"ratelimit-close-{uuid.uuid4().hex}"
+    observer = redis.Redis.from_url(redis_url)
+
+    def connections() -> int:
+        return sum(1 for client in observer.client_list() if client.get("name") == name)
+
+    async def run() -> tuple[int, int]:
+        storage = counter_storage(f"{redis_url}?client_name={name}")
+        limiter = RateLimiter(parse_limit("5/minute"), None, storage, [])
+        assert await limiter.decide(scope("192.0.2.1")) is not None
+        opened = connections()
+        await limiter.close()
+        deadline = time.monotonic() + 5  # the server drops a closed connection a moment later
+        while connections() and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+        return opened, connections()
+
+    try:
+        assert asyncio.run(run()) == (1, 0)
+    finally:
+        observer.close()
+
+
+def test_closing_a_limiter_that_counts_in_memory_does_nothing() -> None:
+    limiter = RateLimiter(parse_limit("5/minute"), None, MemoryStorage(), [])
+    asyncio.run(limiter.close())
+    assert decide(limiter, scope("192.0.2.1")) != [None]
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import text
 from sqlmodel import col, select
 
@@ -77,6 +78,16 @@ def rows(db: Database, hook_id: str | None = None) -> list[WebhookDelivery]:
         query = query.where(WebhookDelivery.webhook_id == hook_id)
     with db.session() as session:
         return list(session.exec(query).all())
+
+
+def attempts_counted() -> dict[str, float]:
+    return {
+        outcome: REGISTRY.get_sample_value(
+            "claimreview_webhook_delivery_attempts_total", {"outcome": outcome}
+        )
+        or 0.0
+        for outcome in ("delivered", "failed")
+    }
 
 
 def signature_fields(headers: dict[str, str]) -> dict[str, str]:
@@ -178,9 +189,14 @@ class TestBackOff:
         subscribe(receiver.url)
         make_review()
         queue(db)
+        before = attempts_counted()
         assert webhooks.send_due(db, settings, Clock()) == int(delivered)
         [row] = rows(db)
         assert (row.status, row.last_status) == ("delivered" if delivered else "pending", status)
+        after = attempts_counted()
+        # The metrics count the attempt under its outcome.
+        assert after["delivered"] - before["delivered"] == int(delivered)
+        assert after["failed"] - before["failed"] == int(not delivered)
 
     def test_an_unreachable_receiver_is_retried_with_the_error_kept(
         self,
@@ -223,6 +239,71 @@ class TestBackOff:
         [row] = rows(db)
         assert (row.status, row.attempts, row.last_status) == ("pending", 1, None)
         assert "timed out" in (row.last_error or "")
+
+
+class TestClaims:
+    """Deliverers share the queue: an attempt is first claimed, its next attempt moved one lease
+    (the time-out and 30 s) ahead, and only a claim that finds the delivery still pending and due
+    sends it. One that dies after claiming leaves the attempt to whoever comes after the lease."""
+
+    def test_an_attempt_claimed_and_never_sent_is_sent_when_its_lease_ends(
+        self,
+        db: Database,
+        settings: Settings,
+        receiver: Receiver,
+        subscribe: Callable[..., dict[str, Any]],
+        make_review: Callable[..., dict[str, Any]],
+    ) -> None:
+        subscribe(receiver.url)
+        make_review()
+        assert queue(db) == 1
+        [row] = rows(db)
+        assert row.id is not None
+        clock = Clock()
+        # A deliverer takes the attempt and dies before sending it.
+        assert webhooks._claim(db, row.id, settings, clock())
+        lease = settings.webhook_timeout_seconds + 30
+        clock.advance(lease - 1)
+        assert webhooks.send_due(db, settings, clock) == 0
+        assert receiver.calls == 0
+        clock.advance(1)
+        assert webhooks.send_due(db, settings, clock) == 1
+        assert receiver.calls == 1
+
+    def test_of_two_claims_at_one_moment_only_the_first_takes_the_attempt(
+        self,
+        db: Database,
+        settings: Settings,
+        receiver: Receiver,
+        subscribe: Callable[..., dict[str, Any]],
+        make_review: Callable[..., dict[str, Any]],
+    ) -> None:
+        subscribe(receiver.url)
+        make_review()
+        assert queue(db) == 1
+        [row] = rows(db)
+        assert row.id is not None
+        assert webhooks._claim(db, row.id, settings, START)
+        assert not webhooks._claim(db, row.id, settings, START)
+
+    def test_a_delivered_change_is_never_claimed_again(
+        self,
+        db: Database,
+        settings: Settings,
+        receiver: Receiver,
+        subscribe: Callable[..., dict[str, Any]],
+        make_review: Callable[..., dict[str, Any]],
+    ) -> None:
+        subscribe(receiver.url)
+        make_review()
+        assert queue(db) == 1
+        assert webhooks.send_due(db, settings, Clock()) == 1
+        [row] = rows(db)
+        assert row.id is not None
+        assert row.status == "delivered"
+        # A deliverer that read the queue before the delivery, claiming long after it.
+        assert not webhooks._claim(db, row.id, settings, START + timedelta(days=1))
+        assert receiver.calls == 1
 
 
 class TestSigning:
@@ -573,6 +654,27 @@ class TestRun:
         assert idle[-1] == 2
         assert [r.status for r in rows(db)] == ["delivered", "delivered"]
 
+    def test_a_round_with_nothing_to_do_reports_itself_idle(
+        self, db: Database, settings: Settings
+    ) -> None:
+        stop = threading.Event()
+        idle = threading.Event()
+
+        def on_idle() -> None:
+            idle.set()
+            stop.set()
+
+        thread = threading.Thread(
+            target=webhooks.run, args=(db, settings, stop, 0.01, on_idle), daemon=True
+        )
+        thread.start()
+        try:
+            assert idle.wait(10), "no round reported that it found nothing to do"
+            thread.join(10)
+            assert not thread.is_alive()
+        finally:
+            stop.set()
+
 
 class TestSsrfGuard:
     PARTNER = Principal(key_id="key_partner", role=Role.PARTNER, publisher_id=None)
@@ -656,6 +758,24 @@ class TestOwnership:
         )
         listed = client.get("/v1/webhooks", headers=auth(admin_key)).json()["webhooks"]
         assert [h["id"] for h in listed] == [own.json()["id"]]
+
+    def test_subscriptions_are_listed_by_the_time_they_were_made(
+        self,
+        client: httpx.Client,
+        db: Database,
+        admin_key: str,
+        receiver: Receiver,
+        subscribe: Callable[..., dict[str, Any]],
+    ) -> None:
+        first = subscribe(receiver.url)["id"]
+        second = subscribe(receiver.url)["id"]
+        # Made by an instance whose clock runs behind: stored second, made first.
+        with db.unit_of_work() as session:
+            hook = session.get(Webhook, second)
+            assert hook is not None
+            hook.created_at = as_utc(hook.created_at) - timedelta(hours=1)
+        listed = client.get("/v1/webhooks", headers=auth(admin_key)).json()["webhooks"]
+        assert [h["id"] for h in listed] == [second, first]
 
 
 class TestBatches:
