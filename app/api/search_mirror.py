@@ -3,9 +3,9 @@ change log (`app.api.mirror`), so that most searches are answered without the da
 
 - `index`: a copy of the index tables (`app.search.ranking.MemoryIndex`). At each poll the
   claims of the reviews changed since the last one are read again (a claim's edit reaches the
-  log as changes of its published reviews). With no change logged, a poll compares the copy's
-  size with `search_stats` and loads it again whole if they differ (a claim left behind by a
-  review moved to another claim).
+  log as changes of its published reviews), and the claim that a moved review left. With no
+  change logged, a poll compares the copy's size with `search_stats` and loads it again whole
+  if they differ (a change made without the log, say).
 - `fragments`: each claim's rendered result (its claim and published reviews, the score left
   out), by claim id. A changed claim's fragment is dropped at the poll that reads the change; a
   fragment read from the database is kept only if no change was read meanwhile.
@@ -38,6 +38,7 @@ class SearchMirror(Mirror):
         self.max_claims = max_claims
         self.on_rebuild = on_rebuild
         self._rebuilt = 0
+        self._claim_of: dict[int, int] = {}  # each review's claim, as the copy knows it
         self.index = MemoryIndex()
         self._held = False  # the last load fitted under max_claims
         self.fragments: dict[int, bytes] = {}
@@ -47,6 +48,9 @@ class SearchMirror(Mirror):
 
     def load(self, connection: Connection) -> None:
         size, _, self._rebuilt = index_tables.corpus_size(connection)
+        # Read before the index: a review moved meanwhile is logged past the cursor read
+        # first, and the next poll reads both its claims again.
+        self._claim_of = index_tables.review_claims(connection)
         index = MemoryIndex()
         self._held = size <= self.max_claims
         if self._held:
@@ -56,9 +60,17 @@ class SearchMirror(Mirror):
         metrics.SEARCH_MEMORY_CLAIMS.set(len(index))
 
     def update(self, connection: Connection, after: int, upto: int) -> None:
-        claims = index_tables.changed_claims(connection, after, upto)
+        # A review moved to another claim is logged under its new claim; the claim it left
+        # changed too (its document loses the review's words), with nothing logged under it.
+        claims = set()
+        for review_id, claim_id in index_tables.changed_reviews(connection, after, upto):
+            claims.add(claim_id)
+            left = self._claim_of.get(review_id)
+            if left is not None and left != claim_id:
+                claims.add(left)
+            self._claim_of[review_id] = claim_id
         if self._held:
-            index_tables.copy_into(connection, self.index, claims)
+            index_tables.copy_into(connection, self.index, sorted(claims))
             if len(self.index) > self.max_claims:
                 self.load(connection)
             metrics.SEARCH_MEMORY_CLAIMS.set(len(self.index))

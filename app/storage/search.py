@@ -515,12 +515,11 @@ _SOME_DOCS = text(
 _SOME_POSTINGS = text(
     f"{_MARK} SELECT claim_id, term, weight FROM search_posting WHERE claim_id IN :ids"
 ).bindparams(bindparam("ids", expanding=True))
-_CHANGED_CLAIMS = text(
-    f'{_MARK} SELECT DISTINCT r.claim_id FROM "change" c JOIN review r ON r.id = c.review_id'
-    ' WHERE c."cursor" > :after AND c."cursor" <= :upto'
+_CHANGED_REVIEWS = text(
+    f'{_MARK} SELECT DISTINCT c.review_id, r.claim_id FROM "change" c'
+    ' JOIN review r ON r.id = c.review_id WHERE c."cursor" > :after AND c."cursor" <= :upto'
 )
-
-
+_REVIEW_CLAIMS = text(f"{_MARK} SELECT id, claim_id FROM review")
 _SIZE = text(f"{_MARK} SELECT docs, length, rebuilt FROM search_stats WHERE id = 1")
 _REBUILT = text("UPDATE search_stats SET rebuilt = :n WHERE id = 1")
 
@@ -538,10 +537,15 @@ def count_rebuild(session: Session, before: int) -> None:
     session.connection().execute(_REBUILT, {"n": before + 1})
 
 
-def changed_claims(connection: Connection, after: int, upto: int) -> list[int]:
-    """The claims of the reviews whose changes are logged after `after`, up to `upto`."""
-    rows = connection.execute(_CHANGED_CLAIMS, {"after": after, "upto": upto}).scalars()
-    return [int(c) for c in rows]
+def changed_reviews(connection: Connection, after: int, upto: int) -> list[tuple[int, int]]:
+    """The reviews whose changes are logged after `after`, up to `upto`, with their claims."""
+    rows = connection.execute(_CHANGED_REVIEWS, {"after": after, "upto": upto})
+    return [(int(review), int(claim)) for review, claim in rows]
+
+
+def review_claims(connection: Connection) -> dict[int, int]:
+    """Every review's claim."""
+    return {int(review): int(claim) for review, claim in connection.execute(_REVIEW_CLAIMS)}
 
 
 _ALL_DOCS = text(

@@ -240,6 +240,42 @@ class TestKeptCurrent:
         assert len(mirror.index) == 1
         assert _found(client, "plonkish") == ["Plonkish salt melts ice on roads"]
 
+    def test_a_review_moved_to_another_claim_leaves_the_claim_it_left(
+        self,
+        client: httpx.Client,
+        live_server: LiveServer,
+        db: Database,
+        editor_key: str,
+        publish: Callable[..., dict[str, Any]],
+    ) -> None:
+        kept = publish("Wobbly bridges sing at night", headline="Bridges do not sing")
+        moved = publish("Wobbly towers hum at dawn", headline="Zeppelinesque humming explained")
+        other = publish("Wobbly tunnels whistle", headline="Tunnels are quiet")
+        # Two reviews on one claim: moving one away leaves the claim as many claims and words.
+        for review, claim in ((moved, kept), (other, moved)):
+            response = client.patch(
+                f"/v1/reviews/{review['id']}",
+                json={"claim_id": claim["claim_id"]},
+                headers=auth(editor_key),
+            )
+            assert response.status_code == 200, response.text
+        _caught_up(live_server, db)
+        assert _found(client, "zeppelinesque") == ["Wobbly bridges sing at night"]
+        response = client.patch(
+            f"/v1/reviews/{moved['id']}",
+            json={"claim_id": moved["claim_id"]},
+            headers=auth(editor_key),
+        )
+        assert response.status_code == 200, response.text
+        mirror = _caught_up(live_server, db)
+        assert _found(client, "zeppelinesque") == ["Wobbly towers hum at dawn"]
+        with db.session() as session:
+            query = search.SearchQuery(q="zeppelinesque")
+            tokens: PageTokens = live_server.app.state.page_tokens
+            assert search.search_hits(None, query, tokens, memory=mirror.index) == (
+                search.search_hits(session, query, tokens)
+            )
+
     def test_a_copy_that_disagrees_with_the_tables_is_loaded_again(
         self,
         client: httpx.Client,
