@@ -89,16 +89,16 @@ async def search_claims(
             page = await run_in_threadpool(_ranked, mirror, query, tokens)
         else:
             page = _ranked(mirror, query, tokens)
-        # The claims rendered already are not read again.
-        missing = [h.claim_id for h in page.hits if h.claim_id not in mirror.fragments]
-        rendered: dict[int, bytes] = {}
+        # The claims rendered already are not read again. Each is looked up once, never
+        # iterated: the poller drops changed claims from another thread meanwhile.
+        fragments = [mirror.fragments.get(h.claim_id) for h in page.hits]
+        missing = [h.claim_id for h, f in zip(page.hits, fragments, strict=True) if f is None]
         if missing:
             rendered = dict(await run_in_threadpool(_render, db, missing))
             mirror.keep(generation, rendered)
-        # Looked up one by one, never iterated: the poller drops changed claims meanwhile.
-        fragments = [
-            rendered.get(h.claim_id) or mirror.fragments.get(h.claim_id) for h in page.hits
-        ]
+            fragments = [
+                f or rendered.get(h.claim_id) for h, f in zip(page.hits, fragments, strict=True)
+            ]
         return Response(_body(page, fragments), media_type="application/json")
     return await read_json(db, _search, query, tokens)
 
