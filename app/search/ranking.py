@@ -201,36 +201,10 @@ class MemoryIndex:
     def replace(self, claim_ids: Iterable[int], rows: Iterable[DocRow]) -> None:
         """Remove `claim_ids`, then put `rows` (the documents those claims have now)."""
         with self._lock:
-            if not self.docs:
-                self._load(rows)
-                return
             for claim_id in claim_ids:
                 self.remove(claim_id)
             for row in rows:
-                self.put(
-                    row.claim_id,
-                    row.length,
-                    row.sort_date,
-                    row.language,
-                    row.weights,
-                    row.claimant,
-                )
-
-    def _load(self, rows: Iterable[DocRow]) -> None:
-        """Into an empty index: each term's postings sorted once."""
-        pairs: dict[str, list[tuple[int, float]]] = {}
-        for row in rows:
-            self._put_doc(
-                row.claim_id,
-                row.length,
-                row.sort_date,
-                row.language,
-                tuple(row.weights),
-                row.claimant,
-            )
-            for term, weight in row.weights.items():
-                pairs.setdefault(term, []).append((row.claim_id, weight))
-        self.postings = {term: Postings(found) for term, found in pairs.items()}
+                self.put(row)
 
     def load(
         self,
@@ -279,19 +253,13 @@ class MemoryIndex:
         for token in tokens:
             self.claimants.setdefault(token, set()).add(claim_id)
 
-    def put(  # under the lock
-        self,
-        claim_id: int,
-        length: int,
-        sort_date: datetime,
-        language: str,
-        weights: dict[str, float],
-        claimant: Sequence[str],
-    ) -> None:
-        self.remove(claim_id)
-        self._put_doc(claim_id, length, sort_date, language, tuple(weights), claimant)
-        for term, weight in weights.items():
-            self.postings.setdefault(term, Postings()).put(claim_id, weight)
+    def put(self, row: DocRow) -> None:  # under the lock
+        self.remove(row.claim_id)
+        self._put_doc(
+            row.claim_id, row.length, row.sort_date, row.language, tuple(row.weights), row.claimant
+        )
+        for term, weight in row.weights.items():
+            self.postings.setdefault(term, Postings()).put(row.claim_id, weight)
 
     def remove(self, claim_id: int) -> None:
         doc = self.docs.pop(claim_id, None)
@@ -330,40 +298,28 @@ class MemoryIndex:
         assert terms
         assert filters.of_claims_alone()
         with self._lock:
-            return self._search(terms, filters, stats, after, limit, offset, every_term)
-
-    def _search(
-        self,
-        terms: Sequence[QueryTerm],
-        filters: Filters,
-        stats: CorpusStats,
-        after: After | None,
-        limit: int,
-        offset: int,
-        every_term: bool,
-    ) -> list[Hit]:
-        alternatives = sorted({a for term in terms for a in term.alternatives})
-        # (token, its IDF, its postings): the tokens no claim holds add nothing.
-        present = [
-            (a, stats.idf.get(a, 1e-6), self.postings[a])
-            for a in alternatives
-            if a in self.postings
-        ]
-        if every_term:
-            rows = self._holding_every(terms, present, filters, stats.avg_length)
-        else:
-            rows = []
-            best = self._best_by_rare_part(
-                alternatives, filters, stats, max(PASSAGE_CANDIDATES, limit + offset)
-            )
-            for claim_id in best:
-                doc = self.docs[claim_id]
-                score = _scored(claim_id, doc.length / stats.avg_length, present)
-                rows.append(Hit(claim_id, score, doc.sort_date))
-        if after is not None:
-            rows = [h for h in rows if _below(h.score, h.sort_date, h.claim_id, after)]
-        rows.sort(key=lambda h: (h.score, h.sort_date, h.claim_id), reverse=True)
-        return rows[offset : offset + limit]
+            alternatives = sorted({a for term in terms for a in term.alternatives})
+            # (token, its IDF, its postings): the tokens no claim holds add nothing.
+            present = [
+                (a, stats.idf.get(a, 1e-6), self.postings[a])
+                for a in alternatives
+                if a in self.postings
+            ]
+            if every_term:
+                rows = self._holding_every(terms, present, filters, stats.avg_length)
+            else:
+                rows = []
+                best = self._best_by_rare_part(
+                    alternatives, filters, stats, max(PASSAGE_CANDIDATES, limit + offset)
+                )
+                for claim_id in best:
+                    doc = self.docs[claim_id]
+                    score = _scored(claim_id, doc.length / stats.avg_length, present)
+                    rows.append(Hit(claim_id, score, doc.sort_date))
+            if after is not None:
+                rows = [h for h in rows if _below(h.score, h.sort_date, h.claim_id, after)]
+            rows.sort(key=lambda h: (h.score, h.sort_date, h.claim_id), reverse=True)
+            return rows[offset : offset + limit]
 
     def _holding_every(
         self,
@@ -409,9 +365,6 @@ class MemoryIndex:
                 rows.append(Hit(claim_id, score, doc.sort_date))
         return rows
 
-    def _kept(self, claim_id: int, filters: Filters) -> bool:
-        return self._kept_doc(self.docs[claim_id], filters)
-
     @staticmethod
     def _kept_doc(doc: MemoryDoc, filters: Filters) -> bool:
         return (
@@ -432,7 +385,7 @@ class MemoryIndex:
             if a not in self.postings:
                 continue
             for claim_id, weight in self.postings[a].items():
-                if filtered and not self._kept(claim_id, filters):
+                if filtered and not self._kept_doc(self.docs[claim_id], filters):
                     continue
                 norm = (
                     K1 * ((1 - B) + B * self.docs[claim_id].length / stats.avg_length)
