@@ -38,15 +38,23 @@ class Mirror:
         self._current = False  # caught up with every commit of this instance
         self._fresh_until = 0.0
         self._working = threading.Lock()
+        self._counting = threading.Lock()
 
     def usable(self) -> bool:
         return self._loaded and self._current and time.monotonic() < self._fresh_until
 
     def committed(self) -> None:
-        """This instance committed a write: unusable until a later poll has read it."""
-        self._commits += 1
-        self.generation += 1
-        self._current = False
+        """This instance committed a write: unusable until a later poll has read it. Request
+        threads commit side by side: the count is moved under a lock, so that no commit is
+        lost and a poll that began before one never passes for having read it."""
+        with self._counting:
+            self._commits += 1
+            self.generation += 1
+            self._current = False
+
+    def _advance(self) -> None:
+        with self._counting:
+            self.generation += 1
 
     def reset(self) -> None:
         """The database was emptied or restored: load the copy again whole at the next poll."""
@@ -82,16 +90,17 @@ class Mirror:
             # reads it again, even if this load saw it already.
             self.load(connection)
             self._loaded = True
-            self.generation += 1
+            self._advance()
         elif latest is not None and latest != self.cursor:
             self.update(connection, self.cursor if self.cursor is not None else 0, latest)
-            self.generation += 1
+            self._advance()
         elif not self.agrees(connection):
             self.load(connection)
-            self.generation += 1
+            self._advance()
         self.cursor = latest
-        if commits == self._commits:
-            self._current = True
+        with self._counting:
+            if commits == self._commits:
+                self._current = True
         self._fresh_until = time.monotonic() + STALE_SECONDS
         return latest
 

@@ -82,7 +82,10 @@ def _sqlite_engine(url: str, begin: str, timeout: float) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql(begin)
+        # SQLAlchemy fires "begin" in AUTOCOMMIT too: a BEGIN there would hold one snapshot
+        # over every later statement (the change-log poller counts on each seeing the newest).
+        if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+            connection.exec_driver_sql(begin)
 
     return engine
 

@@ -15,7 +15,10 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import Connection
 
+from app import main as app_main
+from app.api.mirror import Mirror
 from app.api.search import ranked_answer
 from app.api.search_mirror import SearchMirror
 from app.domain import search
@@ -182,6 +185,14 @@ def _found(client: httpx.Client, q: str) -> list[str]:
     return [r["claim"]["text"] for r in response.json()["results"]]
 
 
+def _memory_hits(mirror: SearchMirror, q: str) -> list[int]:
+    """The claims the copy alone ranks for `q`."""
+    page = search.search_hits(
+        None, search.SearchQuery(q=q), PageTokens(b"k" * 32), memory=mirror.index
+    )
+    return [hit.claim_id for hit in page.hits]
+
+
 class TestKeptCurrent:
     def test_a_write_is_found_at_once_and_then_from_memory(
         self,
@@ -291,6 +302,40 @@ class TestKeptCurrent:
             assert time.monotonic() < deadline, "the copy was never loaded again"
             time.sleep(0.01)
         assert _found(client, "snorkel tea") == ["Snorkel tea reverses baldness"]
+
+    def test_a_commit_between_two_reads_of_one_poll_is_read_or_waited_for(
+        self,
+        client: httpx.Client,
+        db: Database,
+        editor_key: str,
+        publish: Callable[..., dict[str, Any]],
+    ) -> None:
+        """A poll reads one copy after another. This instance commits while the first is read:
+        the search copy, read after it, holds the commit or is not used until the next poll."""
+        review = publish("Frumious hats cure hiccups")
+        mirror = SearchMirror(enabled=True, max_claims=1_000)
+        app_main._watch(db, [mirror])
+        assert mirror.usable()
+        assert _memory_hits(mirror, "frumious") == [review["claim_id"]]
+
+        class CommitsWhileRead(Mirror):
+            def load(self, connection: Connection) -> None:
+                repo.latest_cursor(connection)  # a read before the commit, as a real copy's
+                edited = client.patch(
+                    f"/v1/claims/{review['claim_id']}",
+                    json={"text": "Vorpal hats cure hiccups"},
+                    headers=auth(editor_key),
+                )
+                assert edited.status_code == 200, edited.text
+                mirror.committed()  # as this instance's unit of work does after it
+
+        app_main._watch(db, [CommitsWhileRead(enabled=True), mirror])
+        if mirror.usable():
+            assert _memory_hits(mirror, "frumious") == []
+            assert _memory_hits(mirror, "vorpal") == [review["claim_id"]]
+        app_main._watch(db, [mirror])
+        assert mirror.usable()
+        assert _memory_hits(mirror, "frumious") == []
 
     def test_past_its_limit_the_copy_is_not_kept_and_the_database_answers(
         self,
