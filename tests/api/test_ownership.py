@@ -57,6 +57,21 @@ class TestEditorsWriteOnTheirSites:
         assert stored.json()["url"] == "https://www.verifact.example/a"
         assert stored.json()["publisher_id"] == "verifact"
 
+    def test_a_host_spelled_with_its_final_dot_is_the_publishers(
+        self, client: httpx.Client, editor_key: str, other: str
+    ) -> None:
+        response = client.post(
+            "/v1/reviews",
+            json=review_body("https://www.verifact.example./a"),
+            headers=auth(editor_key),
+        )
+        assert response.status_code == 201, response.text
+        assert response.json()["publisher_id"] == "verifact"
+        taken = client.post(
+            "/v1/reviews", json=review_body("https://rival.example./b"), headers=auth(editor_key)
+        )
+        assert taken.status_code == 403, taken.text
+
     def test_a_look_alike_host_is_not_a_subdomain(
         self, client: httpx.Client, editor_key: str
     ) -> None:
@@ -143,6 +158,23 @@ class TestFirstPartyBeatsAggregated:
         assert report["updated"] == 0
         assert "written by the publisher's editors" in report["rejected"][0]["reason"]
         assert client.get(f"/v1/reviews/{review['id']}").json()["rating"]["label"] == "False"
+
+    def test_a_review_an_admin_writes_through_the_api_is_first_party(
+        self, client: httpx.Client, make_key: Callable[..., str], admin_key: str, publisher: str
+    ) -> None:
+        url = "https://verifact.example/by-the-desk"
+        written = client.post(
+            "/v1/reviews",
+            json=review_body(url, publisher_id="verifact"),
+            headers=auth(admin_key),
+        )
+        assert written.status_code == 201, written.text
+        for importer in (make_key("importer"), admin_key):
+            report = _import(client, importer, claimreview(url, label="True"))
+            assert report["updated"] == 0, report
+            assert "written by the publisher's editors" in report["rejected"][0]["reason"]
+        stored = client.get(f"/v1/reviews/{written.json()['id']}").json()
+        assert stored["rating"]["label"] == "False"
 
     def test_an_importer_updates_what_imports_created(
         self, client: httpx.Client, make_key: Callable[..., str], publisher: str

@@ -3,11 +3,12 @@
 import hashlib
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
 
-from app.domain import keys
+from app.domain import keys, web_sessions
 from app.domain.access import COMMAND_LINE, Principal
 from app.domain.schemas import ApiKeyCreate, Role
 from app.errors import Forbidden, NotFound, Unauthorized, Unprocessable
@@ -138,6 +139,43 @@ class TestRevoke:
         with db.unit_of_work() as session, pytest.raises(NotFound) as caught:
             keys.revoke_key(session, COMMAND_LINE, "key_nope")
         assert caught.value.detail == "No API key 'key_nope'."
+
+    def test_revoking_a_key_ends_its_web_sessions_and_no_other(self, db: Database) -> None:
+        revoked, kept = create(db, role="importer"), create(db, role="partner")
+        later = datetime.now(UTC) + timedelta(hours=1)
+        with db.unit_of_work() as session:
+            for created, nonce in ((revoked, "n1"), (revoked, "n2"), (kept, "n3")):
+                principal = Principal(created.id, created.role, None)
+                web_sessions.open_session(session, principal, nonce, later)
+        with db.unit_of_work() as session:
+            keys.revoke_key(session, COMMAND_LINE, revoked.id)
+        with db.session() as session:
+            rows = session.execute(text("SELECT key_id FROM web_session")).scalars().all()
+            assert rows == [kept.id]
+            with pytest.raises(Unauthorized):
+                web_sessions.session_principal(session, "n1", revoked.id)
+            assert web_sessions.session_principal(session, "n3", kept.id).key_id == kept.id
+
+
+class TestPrincipalOf:
+    def test_a_key_id_gives_its_holder(
+        self, db: Database, make_publisher: Callable[..., str]
+    ) -> None:
+        make_publisher("verifact")
+        created = create(db, role="editor", publisher_id="verifact")
+        with db.session() as session:
+            assert keys.principal_of(session, created.id) == Principal(
+                created.id, Role.EDITOR, "verifact"
+            )
+
+    def test_an_unknown_or_revoked_key_id_is_refused(self, db: Database) -> None:
+        created = create(db, role="admin")
+        with db.unit_of_work() as session:
+            keys.revoke_key(session, COMMAND_LINE, created.id)
+        for key_id in (created.id, "key_nope"):
+            with db.session() as session, pytest.raises(Unauthorized) as caught:
+                keys.principal_of(session, key_id)
+            assert caught.value.detail == "This API key was revoked."
 
 
 class TestList:
