@@ -27,11 +27,7 @@ import argparse
 import csv
 import os
 import random
-import signal
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from collections import defaultdict
@@ -47,6 +43,7 @@ from app.domain.importing import Importer
 from app.storage.database import make_database
 from app.storage.migrate import upgrade
 from bench.data import create_missing
+from bench.harness import serve, service_env
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -153,43 +150,6 @@ def review_count(url: str) -> int:
 # --- server ------------------------------------------------------------------------------------
 
 
-class Server:
-    """`uvicorn app.main:app`, one worker, on a free port of 127.0.0.1."""
-
-    def __init__(self, url: str, **env: str) -> None:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.process = subprocess.Popen(
-            [
-                *(sys.executable, "-m", "uvicorn", "app.main:app", "--workers", "1"),
-                *("--host", "127.0.0.1", "--port", str(self.port)),
-                *("--log-level", "warning", "--no-access-log"),
-            ],
-            cwd=ROOT,
-            env={**os.environ, "CLAIMREVIEW_DATABASE_URL": url, **env},
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.base}/readyz", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        self.stop()
-        raise SystemExit("the service did not start")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-
-
 # --- measures ----------------------------------------------------------------------------------
 
 
@@ -265,58 +225,53 @@ def quality(data: Path, claims: Sequence[tuple[str, str, str]]) -> None:
         seconds = import_corpus(url, corpus(claims, len(claims)))
         print(f"imported {len(claims):,} claims through the Importer in {seconds:.1f} s")
         threshold = float(os.environ.get("CLAIMREVIEW_MATCH_THRESHOLD", "0.5"))
-        server = Server(url)
+        env = service_env(url, CLAIMREVIEW_MATCH_THRESHOLD=str(threshold))
         # The same ranking with no threshold: every candidate's score, for the sweep.
-        unfiltered = Server(url, CLAIMREVIEW_MATCH_THRESHOLD="0")
-        try:
-            with (
-                httpx.Client(base_url=server.base, timeout=60) as client,
-                httpx.Client(base_url=unfiltered.base, timeout=60) as open_client,
-            ):
-                sentences = {str(i): s for i, s in enumerate(everyday())}
-                silent = sum(not v for v in via_match(client, sentences).values())
-                everyday_best = [
-                    max((s for _, s in v), default=0.0)
-                    for v in via_match(open_client, sentences).values()
-                ]
-                for split in ("train", "dev"):
-                    tweets, qrels = load_split(data, split)
-                    ranked = via_search(client, tweets)
-                    found = via_match(client, tweets)
-                    every = via_match(open_client, tweets)
-                    print(f"\n{split} ({len(qrels)} tweets)")
-                    for name, rankings in (
-                        ("/v1/search", ranked),
-                        ("/v1/match", {i: [c for c, _ in v] for i, v in found.items()}),
-                        ("(no threshold)", {i: [c for c, _ in v] for i, v in every.items()}),
-                    ):
-                        figures = measures(rankings, qrels)
-                        print(
-                            f"  {name:<15}" + "  ".join(f"{k} {v:.3f}" for k, v in figures.items())
-                        )
-                    figures = threshold_figures(found, qrels, threshold)
-                    print(
-                        f"  threshold {threshold}: "
-                        + "  ".join(f"{k} {v:.3f}" for k, v in figures.items())
-                    )
-                    print(
-                        "  sweep: threshold, recall, precision (first match), precision (all), "
-                        "everyday sentences without a match"
-                    )
-                    for t in (0.40, 0.45, 0.48, 0.50, 0.52, 0.55, 0.60):
-                        f = threshold_figures(every, qrels, t)
-                        none = sum(s < t for s in everyday_best) / len(everyday_best)
-                        print(
-                            f"    {t:.2f}  {f['recall']:.3f}  {f['precision (first match)']:.3f}"
-                            f"  {f['precision (all matches)']:.3f}  {none:.2f}"
-                        )
+        with (
+            serve("app.main:app", env) as server,
+            serve("app.main:app", env | {"CLAIMREVIEW_MATCH_THRESHOLD": "0"}) as unfiltered,
+            httpx.Client(base_url=server.base, timeout=60) as client,
+            httpx.Client(base_url=unfiltered.base, timeout=60) as open_client,
+        ):
+            sentences = {str(i): s for i, s in enumerate(everyday())}
+            silent = sum(not v for v in via_match(client, sentences).values())
+            everyday_best = [
+                max((s for _, s in v), default=0.0)
+                for v in via_match(open_client, sentences).values()
+            ]
+            for split in ("train", "dev"):
+                tweets, qrels = load_split(data, split)
+                ranked = via_search(client, tweets)
+                found = via_match(client, tweets)
+                every = via_match(open_client, tweets)
+                print(f"\n{split} ({len(qrels)} tweets)")
+                for name, rankings in (
+                    ("/v1/search", ranked),
+                    ("/v1/match", {i: [c for c, _ in v] for i, v in found.items()}),
+                    ("(no threshold)", {i: [c for c, _ in v] for i, v in every.items()}),
+                ):
+                    figures = measures(rankings, qrels)
+                    print(f"  {name:<15}" + "  ".join(f"{k} {v:.3f}" for k, v in figures.items()))
+                figures = threshold_figures(found, qrels, threshold)
                 print(
-                    f"\neveryday sentences without a match: {silent}/{len(sentences)} "
-                    f"({silent / len(sentences):.0%}; target {TARGET_NO_MATCH:.0%})"
+                    f"  threshold {threshold}: "
+                    + "  ".join(f"{k} {v:.3f}" for k, v in figures.items())
                 )
-        finally:
-            server.stop()
-            unfiltered.stop()
+                print(
+                    "  sweep: threshold, recall, precision (first match), precision (all), "
+                    "everyday sentences without a match"
+                )
+                for t in (0.40, 0.45, 0.48, 0.50, 0.52, 0.55, 0.60):
+                    f = threshold_figures(every, qrels, t)
+                    none = sum(s < t for s in everyday_best) / len(everyday_best)
+                    print(
+                        f"    {t:.2f}  {f['recall']:.3f}  {f['precision (first match)']:.3f}"
+                        f"  {f['precision (all matches)']:.3f}  {none:.2f}"
+                    )
+            print(
+                f"\neveryday sentences without a match: {silent}/{len(sentences)} "
+                f"({silent / len(sentences):.0%}; target {TARGET_NO_MATCH:.0%})"
+            )
 
 
 # --- speed -------------------------------------------------------------------------------------
@@ -344,30 +299,29 @@ def speed(
         print(f"{engine}: imported in {seconds:.0f} s ({size / seconds:,.0f} claims/s)")
     tweets = [t for split in ("train", "dev") for t in load_split(data, split)[0].values()]
     rng = random.Random(20)
-    server = Server(url)
-    try:
-        with httpx.Client(base_url=server.base, timeout=60) as client:
-            # Each instance loads its copy of the search index at start (seconds for 100,000
-            # claims, the database answering meanwhile): measured once it holds them.
-            _wait_for_memory_index(client, size)
-            timings = []
-            for n in range(requests + 10):
-                body = {"texts": rng.sample(tweets, BATCH)}
-                started = time.perf_counter()
-                response = client.post("/v1/match", json=body)
-                elapsed = (time.perf_counter() - started) * 1000
-                response.raise_for_status()
-                if n >= 10:  # warm-up
-                    timings.append(elapsed)
-        timings.sort()
-        p95 = timings[int(0.95 * (len(timings) - 1))]
-        print(
-            f"{engine}: POST /v1/match, {BATCH} tweets, {size:,} claims, {requests} requests: "
-            f"p50 {statistics.median(timings):.1f} ms  p95 {p95:.1f} ms  max {timings[-1]:.1f} ms "
-            f"(target p95 < {TARGET_P95_MS:.0f} ms: {'met' if p95 < TARGET_P95_MS else 'missed'})"
-        )
-    finally:
-        server.stop()
+    with (
+        serve("app.main:app", service_env(url)) as server,
+        httpx.Client(base_url=server.base, timeout=60) as client,
+    ):
+        # Each instance loads its copy of the search index at start (seconds for 100,000
+        # claims, the database answering meanwhile): measured once it holds them.
+        _wait_for_memory_index(client, size)
+        timings = []
+        for n in range(requests + 10):
+            body = {"texts": rng.sample(tweets, BATCH)}
+            started = time.perf_counter()
+            response = client.post("/v1/match", json=body)
+            elapsed = (time.perf_counter() - started) * 1000
+            response.raise_for_status()
+            if n >= 10:  # warm-up
+                timings.append(elapsed)
+    timings.sort()
+    p95 = timings[int(0.95 * (len(timings) - 1))]
+    print(
+        f"{engine}: POST /v1/match, {BATCH} tweets, {size:,} claims, {requests} requests: "
+        f"p50 {statistics.median(timings):.1f} ms  p95 {p95:.1f} ms  max {timings[-1]:.1f} ms "
+        f"(target p95 < {TARGET_P95_MS:.0f} ms: {'met' if p95 < TARGET_P95_MS else 'missed'})"
+    )
 
 
 def _wait_for_memory_index(client: httpx.Client, size: int) -> None:
