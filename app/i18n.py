@@ -24,7 +24,7 @@ LOCALES = Path(__file__).parent / "locales"
 SOURCE_LANGUAGE = "en"
 
 
-# The normalised verdicts (app.domain.verdicts.Verdict), as readers are shown them.
+# The normalised verdicts (app.rules.verdicts.Verdict), as readers are shown them.
 VERDICT_LABELS = {
     "false": N_("False"),
     "mostly_false": N_("Mostly false"),

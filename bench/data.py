@@ -25,7 +25,7 @@ from sqlalchemy.exc import DBAPIError
 
 from app.domain.access import COMMAND_LINE
 from app.domain.importing import Importer, ImportResult
-from app.domain.urls import normalize_url
+from app.rules.urls import normalize_url
 from app.storage.database import make_database
 from app.storage.migrate import upgrade
 from bench.harness import RESULTS

@@ -22,10 +22,11 @@ from sqlalchemy import text
 from sqlmodel import SQLModel
 
 from app.config import Settings
-from app.domain import keys, publishers, urls, verdicts
+from app.domain import keys, publishers
 from app.domain.access import COMMAND_LINE
 from app.domain.schemas import ApiKeyCreate, PublisherCreate, Role
 from app.main import create_app
+from app.rules import urls, verdicts
 from app.storage.database import Database, make_database
 from app.storage.migrate import upgrade
 

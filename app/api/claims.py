@@ -3,8 +3,8 @@ from fastapi import APIRouter, Path, Response
 from app.api.deps import KeyDep, MaybeKeyDep, SessionDep, WriteSessionDep
 from app.api.problems import WRITE, problems
 from app.domain import claims
-from app.domain.fields import MAX_ID
 from app.domain.schemas import ClaimCreate, ClaimPublic, ClaimUpdate, ClaimWithReviews
+from app.rules.fields import MAX_ID
 
 router = APIRouter(prefix="/v1/claims", tags=["claims"])
 ClaimId = Path(description="The claim's id.", ge=1, le=MAX_ID)

@@ -8,11 +8,11 @@ from app.api.deps import SessionDep
 from app.api.problems import problems
 from app.api.public_url import PublicUrlDep
 from app.domain import embeds
-from app.domain.fields import MAX_ID
 from app.domain.reviews import visible_review
-from app.domain.urls import InvalidURL, normalize_url
-from app.domain.verdicts import Verdict
 from app.errors import Gone, NotFound, NotImplementedYet
+from app.rules.fields import MAX_ID
+from app.rules.urls import InvalidURL, normalize_url
+from app.rules.verdicts import Verdict
 from app.storage import repositories as repo
 from app.storage.tables import Review
 

@@ -9,8 +9,8 @@ from app.api.problems import problems
 from app.api.public_url import PublicUrlDep
 from app.api.search import TokensDep
 from app.domain import feeds
-from app.domain.fields import LanguageTag, QueryDate
 from app.domain.schemas import ChangeList
+from app.rules.fields import LanguageTag, QueryDate
 
 router = APIRouter(tags=["distribution"])
 JSONLD = "application/ld+json"

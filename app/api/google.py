@@ -28,8 +28,8 @@ from app.claimreview.google import (
     GooglePublisher,
 )
 from app.domain import image_search, search
-from app.domain.fields import LanguageTag
 from app.errors import BadRequest, Unprocessable
+from app.rules.fields import LanguageTag
 
 router = APIRouter(tags=["google"])
 

@@ -13,10 +13,10 @@ from app.api.deps import (
 from app.api.middleware import document_headers
 from app.api.problems import WRITE, problems
 from app.domain import reviews
-from app.domain.fields import MAX_ID
 from app.domain.schemas import ReviewCreate, ReviewPublic, ReviewRevisionList, ReviewUpdate
 from app.domain.views import review_public
 from app.errors import Gone, NotFound
+from app.rules.fields import MAX_ID
 from app.storage.database import Database
 from app.storage.repositories import StoredDocument, stored_document
 

@@ -13,11 +13,11 @@ from app.api.problems import problems
 from app.api.read_cache import keep_briefly
 from app.api.search_mirror import SearchMirror
 from app.domain import search
-from app.domain.fields import LanguageTag, QueryDate
 from app.domain.page_tokens import PageTokens
 from app.domain.schemas import SearchResponse, SearchResult
-from app.domain.verdicts import Verdict
 from app.errors import AppError
+from app.rules.fields import LanguageTag, QueryDate
+from app.rules.verdicts import Verdict
 from app.search.passages import is_passage
 from app.search.ranking import Hit
 from app.storage.database import Database

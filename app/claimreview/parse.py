@@ -23,9 +23,9 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, Literal
 from urllib.parse import urljoin
 
-from app.domain.fields import normalize_language
-from app.domain.urls import MAX_URL_LENGTH, is_http_url, normalize_url
 from app.messages import Message, joined
+from app.rules.fields import normalize_language
+from app.rules.urls import MAX_URL_LENGTH, is_http_url, normalize_url
 
 # --- Records ---------------------------------------------------------------------------------
 
@@ -763,7 +763,7 @@ def _appearances(item: Mapping[str, Any]) -> tuple[tuple[str, str | None], ...]:
 
 # --- Google Fact Check Tools -----------------------------------------------------------------
 
-# The service's rule for a site (app.domain.fields Host): a bare host name, nothing else.
+# The service's rule for a site (app.rules.fields Host): a bare host name, nothing else.
 _HOST = re.compile(r"([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}", re.ASCII)
 
 

@@ -25,9 +25,9 @@ from app.claimreview.parse import (
     shown,
     type_names,
 )
-from app.domain.urls import is_http_url, normalize_url
-from app.domain.verdicts import fold_label
 from app.messages import Message
+from app.rules.urls import is_http_url, normalize_url
+from app.rules.verdicts import fold_label
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from typing import Any
 from app.domain import publishers, reviews
 from app.domain.access import COMMAND_LINE
 from app.domain.schemas import PublisherCreate, ReviewCreate, ReviewStatus, ReviewUpdate
-from app.domain.urls import normalize_url
+from app.rules.urls import normalize_url
 from app.storage import repositories as repo
 from app.storage.database import Database
 

@@ -21,7 +21,7 @@ from sqlmodel import Session
 
 from app.domain.claims import claim_text_key
 from app.domain.schemas import ClaimCreate
-from app.domain.urls import normalize_url
+from app.rules.urls import normalize_url
 from app.storage import repositories as repo
 
 Wording = tuple[str, str]  # (language, claim_text_key)

@@ -11,10 +11,10 @@ from sqlmodel import Session
 from app.domain import publishing
 from app.domain.access import Principal, can_see_claim, require_claim_writer, require_writer
 from app.domain.schemas import AppearanceIn, ClaimCreate, ClaimPublic, ClaimUpdate, ClaimWithReviews
-from app.domain.urls import normalize_url
 from app.domain.views import claim_public, claim_with_reviews
 from app.errors import Conflict, Gone, NotFound
 from app.messages import Message
+from app.rules.urls import normalize_url
 from app.storage import repositories as repo
 from app.storage.tables import Appearance, Claim, Review
 from app.storage.types import utcnow

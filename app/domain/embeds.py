@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import quote
 
-from app.domain.verdicts import Verdict
 from app.i18n import READ_THE_FACT_CHECK, in_language, verdict_label
+from app.rules.verdicts import Verdict
 
 # JSON may hold "<", ">" and "&" only inside strings, where \\u escapes mean the same: so no
 # text can close the <script> element or open a comment. U+2028/2029 for old JS parsers.

@@ -8,12 +8,12 @@ from typing import Any
 import orjson
 from sqlmodel import Session
 
-from app.domain.fields import MAX_ID
 from app.domain.page_tokens import PageTokens, fingerprint
 from app.domain.render import iso
 from app.domain.schemas import ChangeList, ChangePublic, ChangeType
 from app.domain.search import matching_publishers
 from app.errors import BadRequest
+from app.rules.fields import MAX_ID
 from app.storage import repositories as repo
 
 

@@ -7,8 +7,8 @@ from sqlmodel import Session
 
 from app.domain.page_tokens import PageTokens, fingerprint
 from app.domain.search import Result, SearchPage, load_results, matching_reviews
-from app.domain.urls import InvalidURL, normalize_url
 from app.errors import BadRequest
+from app.rules.urls import InvalidURL, normalize_url
 from app.search.documents import primary_language
 from app.search.ranking import Hit
 from app.storage import repositories as repo

@@ -54,10 +54,10 @@ from app.domain.schemas import (
     ReviewUpdate,
     Role,
 )
-from app.domain.urls import InvalidURL, normalize_url
 from app.domain.views import claim_public, review_public
 from app.errors import AppError, pydantic_message
 from app.messages import Message, at_field, joined
+from app.rules.urls import InvalidURL, normalize_url
 from app.search.documents import ClaimTokens, ReviewTokens, analyze_claim, analyze_review
 from app.storage import repositories as repo
 from app.storage.tables import Publisher

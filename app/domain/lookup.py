@@ -5,9 +5,9 @@ from collections.abc import Callable, Sequence
 from sqlmodel import Session
 
 from app.domain.schemas import LookupMatch, LookupResponse
-from app.domain.urls import InvalidURL, normalize_url
-from app.domain.verdicts import Verdict
 from app.errors import Unprocessable
+from app.rules.urls import InvalidURL, normalize_url
+from app.rules.verdicts import Verdict
 from app.storage import repositories as repo
 
 MAX_URLS = 100

@@ -24,9 +24,9 @@ from app.domain.claims import apply_claim_changes, claim_owners, load_claim
 from app.domain.language import detect_language
 from app.domain.page_tokens import PageTokens, fingerprint
 from app.domain.schemas import ClaimUpdate, ReviewCreate, ReviewPublic, ReviewStatus, ReviewUpdate
-from app.domain.urls import InvalidURL, normalize_url
 from app.domain.views import review_etag, review_public
 from app.errors import Conflict, Forbidden, NotFound, PreconditionFailed, Unprocessable
+from app.rules.urls import InvalidURL, normalize_url
 from app.storage import repositories as repo
 from app.storage.tables import Review
 

@@ -25,11 +25,11 @@ from app.domain.schemas import (
     ReviewStatus,
     ReviewUpdate,
 )
-from app.domain.urls import normalize_url
-from app.domain.verdicts import normalize_verdict
 from app.domain.views import review_etag, review_public
 from app.errors import Conflict, Gone, NotFound, PreconditionFailed, Unprocessable
 from app.messages import Message, at_field
+from app.rules.urls import normalize_url
+from app.rules.verdicts import normalize_verdict
 from app.storage import repositories as repo
 from app.storage.tables import Publisher, Review
 from app.storage.types import utcnow

@@ -8,7 +8,8 @@ from typing import Annotated, Any, ClassVar, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from app.domain.fields import (
+from app.messages import Message, at_field
+from app.rules.fields import (
     Body,
     Headline,
     Host,
@@ -23,8 +24,7 @@ from app.domain.fields import (
     When,
     refuse_unstorable,
 )
-from app.domain.verdicts import Verdict
-from app.messages import Message, at_field
+from app.rules.verdicts import Verdict
 
 
 class Input(BaseModel):

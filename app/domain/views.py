@@ -17,7 +17,7 @@ from app.domain.schemas import (
     ReviewPublic,
     ReviewStatus,
 )
-from app.domain.verdicts import Verdict
+from app.rules.verdicts import Verdict
 from app.storage.repositories import PublisherStats
 from app.storage.tables import Appearance, Claim, Publisher, Review
 

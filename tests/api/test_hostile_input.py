@@ -15,8 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.domain.fields import MAX_ID
 from app.main import create_app
+from app.rules.fields import MAX_ID
 from tests.conftest import auth, review_body
 from tests.ingest.test_import_behaviour import claimreview
 

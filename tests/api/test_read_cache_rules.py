@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 
 from app.api.known_addresses import KnownAddresses
-from app.domain.urls import normalize_url
+from app.rules.urls import normalize_url
 from app.storage import repositories as repo
 from app.storage.database import Database
 from tests.api.test_lookup import _caught_up

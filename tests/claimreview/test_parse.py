@@ -19,7 +19,7 @@ from app.claimreview.parse import (
     parse_datetime,
     rating_scale,
 )
-from app.domain.urls import is_http_url
+from app.rules.urls import is_http_url
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 REAL = DATA / "claimreview-real"

@@ -9,7 +9,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from app import i18n
-from app.domain.verdicts import Verdict
+from app.rules.verdicts import Verdict
 
 LOCALES = Path(i18n.__file__).parent / "locales"
 
@@ -163,7 +163,7 @@ class TestSchemaOrgMessages:
 
 
 class TestURLMessages:
-    """Every reason normalize_url gives for refusing a URL (app.domain.urls.InvalidURL) is a
+    """Every reason normalize_url gives for refusing a URL (app.rules.urls.InvalidURL) is a
     Message of the catalogue: the API sends its English, the web app shows it translated."""
 
     REFUSED: ClassVar[list[object]] = [
@@ -181,7 +181,7 @@ class TestURLMessages:
     def msgids_in_source() -> set[str]:
         import ast
 
-        from app.domain import urls
+        from app.rules import urls
 
         tree = ast.parse(Path(urls.__file__).read_text(encoding="utf-8"))
         return {
@@ -194,7 +194,7 @@ class TestURLMessages:
         }
 
     def test_every_refusal_is_a_translated_message(self) -> None:
-        from app.domain.urls import InvalidURL, normalize_url
+        from app.rules.urls import InvalidURL, normalize_url
 
         french = i18n.translator("fr")
         seen: set[str] = set()
@@ -227,7 +227,7 @@ class TestURLMessages:
         ],
     )
     def test_in_the_readers_language(self, url: str, language: str, text: str) -> None:
-        from app.domain.urls import InvalidURL, normalize_url
+        from app.rules.urls import InvalidURL, normalize_url
 
         with pytest.raises(InvalidURL) as caught:
             normalize_url(url)
@@ -235,7 +235,7 @@ class TestURLMessages:
 
     def test_an_imports_rejection_keeps_the_message(self) -> None:
         from app.domain.importing import _reason
-        from app.domain.urls import InvalidURL, normalize_url
+        from app.rules.urls import InvalidURL, normalize_url
 
         with pytest.raises(InvalidURL) as caught:
             normalize_url("ftp://example.com/file")

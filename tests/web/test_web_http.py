@@ -775,7 +775,7 @@ class TestDomainMessagesInThePagesLanguage:
             {"field": "url", "message": "elsewhere.example is not a site of 'verifact'"}
         ]
 
-    # Every field that takes a URL refuses what normalize_url refuses (app.domain.fields); the
+    # Every field that takes a URL refuses what normalize_url refuses (app.rules.fields); the
     # reason is the field's own message, not InvalidURL's (tests/web/test_i18n.py has those).
     BAD_URLS: ClassVar[dict[str, str]] = {
         "appearances": "https://example.org/post\nftp://example.org/file",

@@ -7,8 +7,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field, StrictFloat
 
-from app.domain.urls import is_http_url
 from app.messages import Message
+from app.rules.urls import is_http_url
 
 # Row ids are INTEGER columns: 32 bits on PostgreSQL. Routes and bodies accept no larger id, so
 # no id reaches the database as a number it cannot compare.

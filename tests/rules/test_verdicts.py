@@ -1,4 +1,4 @@
-"""Specifications for verdict normalisation (app.domain.verdicts)."""
+"""Specifications for verdict normalisation (app.rules.verdicts)."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.domain.verdicts import Verdict, _build_table, _table, fold_label, normalize_verdict
+from app.rules.verdicts import Verdict, _build_table, _table, fold_label, normalize_verdict
 
 V = Verdict
 REAL_DATA = Path(__file__).resolve().parents[1] / "data" / "claimreview-real"
-TABLE_JSON = Path(__file__).resolve().parents[2] / "app" / "domain" / "verdict_labels.json"
+TABLE_JSON = Path(__file__).resolve().parents[2] / "app" / "rules" / "verdict_labels.json"
 REQUIRED_LANGUAGES = {"any", "en", "fr", "es", "pt", "de", "it", "ar", "hi", "bn", "zh"}
 
 REKER = (

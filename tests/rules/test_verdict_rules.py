@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 
 from app.domain.schemas import Verdict
-from app.domain.verdicts import _build_table, _find_word, _is_word_char, normalize_verdict
+from app.rules.verdicts import _build_table, _find_word, _is_word_char, normalize_verdict
 
 
 class TestWholeWords:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from app.domain.urls import MAX_URL_LENGTH, InvalidURL, is_http_url, normalize_url
+from app.rules.urls import MAX_URL_LENGTH, InvalidURL, is_http_url, normalize_url
 
 VIDEO = "dQw4w9WgXcQ"
 OTHER_VIDEO = "9bZkp7q19f0"
