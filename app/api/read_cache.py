@@ -35,6 +35,7 @@ import asyncio
 import logging
 import math
 import re
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -105,6 +106,10 @@ class ReadCache:
         # that answer instead of joining the queue for the database (a crowd that asks for
         # one new document at once made 256 misses of it, and 503s).
         self.inflight: dict[bytes, asyncio.Future[None]] = {}
+        # Writes forget from request threads while the event loop stores answers: a store
+        # checks its generation and inserts under the lock a forget takes, so no answer read
+        # before a commit is stored after that commit's forget.
+        self._lock = threading.Lock()
 
     @property
     def enabled(self) -> bool:
@@ -115,9 +120,10 @@ class ReadCache:
 
     def forget(self) -> None:
         """Something public changed: nothing stored before it may be served."""
-        self.generation += 1
-        self._entries.clear()
-        self._bytes = 0
+        with self._lock:
+            self.generation += 1
+            self._entries.clear()
+            self._bytes = 0
 
     def observe(self, cursor: int | None) -> None:
         """The change log's newest cursor, as the poller read it just now."""
@@ -138,24 +144,25 @@ class ReadCache:
         self._asked_once.add(hash(key))
 
     def put(self, key: bytes, generation: int, entry: Entry, at_once: bool = False) -> None:
-        if generation != self.generation or not self.usable():
-            return
-        if key not in self._entries and not at_once:
-            asked = hash(key)
-            if asked not in self._asked_once:
-                if len(self._asked_once) >= 4 * self.max_entries:
-                    self._asked_once.clear()
-                self._asked_once.add(asked)
+        with self._lock:
+            if generation != self.generation or not self.usable():
                 return
-            self._asked_once.discard(asked)
-        old = self._entries.pop(key, None)
-        if old is not None:
-            self._bytes -= len(old.body)
-        self._entries[key] = entry
-        self._bytes += len(entry.body)
-        while len(self._entries) > self.max_entries or self._bytes > MAX_BYTES:
-            _, evicted = self._entries.popitem(last=False)
-            self._bytes -= len(evicted.body)
+            if key not in self._entries and not at_once:
+                asked = hash(key)
+                if asked not in self._asked_once:
+                    if len(self._asked_once) >= 4 * self.max_entries:
+                        self._asked_once.clear()
+                    self._asked_once.add(asked)
+                    return
+                self._asked_once.discard(asked)
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self._bytes -= len(old.body)
+            self._entries[key] = entry
+            self._bytes += len(entry.body)
+            while len(self._entries) > self.max_entries or self._bytes > MAX_BYTES:
+                _, evicted = self._entries.popitem(last=False)
+                self._bytes -= len(evicted.body)
 
     def __len__(self) -> int:
         return len(self._entries)
