@@ -90,11 +90,18 @@ class RateLimiter:
         keyed: RateLimitItem | None,
         storage: Storage,
         trusted: list[Network],
+        *,
+        clock: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
+        """`clock` is the wall clock (the scale of the window ends the counter store reports),
+        `monotonic` times the warnings of a failing store; both are there for the tests."""
         self.anonymous = anonymous
         self.keyed = keyed
         self.limiter = FixedWindowRateLimiter(storage)
         self.trusted = trusted
+        self._clock = clock
+        self._monotonic = monotonic
         self._failing_since = 0.0
 
     def bucket(self, scope: Scope) -> tuple[RateLimitItem | None, str]:
@@ -112,11 +119,13 @@ class RateLimiter:
             allowed = await self.limiter.hit(item, who)
             stats = await self.limiter.get_window_stats(item, who)
         except Exception as exc:  # the counter store is down: serve, and say so in the log
-            if time.monotonic() - self._failing_since > 60:
+            now = self._monotonic()
+            if now - self._failing_since > 60:
                 log.warning("rate limits not enforced, counter store failing: %s", exc)
-                self._failing_since = time.monotonic()
+                self._failing_since = now
             return None
-        reset = max(0, math.ceil(stats.reset_time - time.time()))
+        # Whole seconds left in the window, by this instance's clock: 0 once it has ended.
+        reset = max(0, math.ceil(stats.reset_time - self._clock()))
         return Decision(allowed, item.amount, stats.remaining, reset)
 
     async def close(self) -> None:

@@ -285,13 +285,20 @@ def run(
     stop: threading.Event,
     poll_seconds: float = 0.5,
     on_idle: Callable[[], None] | None = None,
+    *,
+    wait: Callable[[float], object] | None = None,
+    clock: Callable[[], datetime] = utcnow,
 ) -> None:
-    """Queue and send until `stop` is set."""
+    """Queue and send until `stop` is set: a round that did something is followed at once by
+    the next, one that found nothing waits `poll_seconds` first. `wait` (by default
+    `stop.wait`, which ends early when `stop` is set) and `clock` are the time sources, so that
+    tests can follow the rounds without sleeping."""
+    pause = wait or stop.wait
     while not stop.is_set():
         with db.unit_of_work() as session:
             queued = queue(session)
-        sent = send_due(db, settings)
+        sent = send_due(db, settings, clock)
         if not queued and not sent:
             if on_idle:
                 on_idle()
-            stop.wait(poll_seconds)
+            pause(poll_seconds)

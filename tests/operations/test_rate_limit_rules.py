@@ -13,14 +13,16 @@ import uuid
 from collections.abc import Iterator
 
 import httpx
+import orjson
 import pytest
 import redis
 from limits.aio.storage import MemoryStorage
-from starlette.types import Scope
+from starlette.types import Message, Receive, Scope, Send
 
 from app.api.ratelimit import (
     Decision,
     RateLimiter,
+    RateLimitMiddleware,
     client_address,
     counter_storage,
     parse_limit,
@@ -185,6 +187,119 @@ def test_a_failing_counter_store_lets_requests_through_and_says_so_each_minute(
         assert decide(limiter, scope("192.0.2.1"), 2) == [None, None]
         warnings = [r for r in caplog.records if r.name == "claimreview.ratelimit"]
         assert len(warnings) == 2
+
+
+def test_the_failure_warning_comes_at_the_first_failure_then_after_more_than_a_minute(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The warning's minute is counted on the monotonic clock (here a controlled one), from 0.0
+    before any failure: a first failure at 60.5 s is said; one exactly a minute after the last
+    warning is not, the next one a quarter of a second later is."""
+    ticks = [60.5]
+    closed = counter_storage("redis://127.0.0.1:1/0")  # nothing listens on port 1
+    limiter = RateLimiter(parse_limit("1/minute"), None, closed, [], monotonic=lambda: ticks[0])
+
+    def warnings() -> int:
+        return sum(1 for r in caplog.records if r.name == "claimreview.ratelimit")
+
+    said = []
+    with caplog.at_level(logging.WARNING, logger="claimreview.ratelimit"):
+        for at in (60.5, 61.0, 120.5, 120.75, 180.75, 180.8):
+            ticks[0] = at
+            assert decide(limiter, scope("192.0.2.1")) == [None]
+            said.append(warnings())
+    assert said == [1, 1, 1, 2, 2, 3]
+
+
+class TestWindowEnd:
+    """`RateLimit-Reset` and `Retry-After` count the whole seconds left until the end of the
+    window that the counter store reports, read on the limiter's clock (a controlled one here:
+    the store's own clock, `time.time` inside `limits`, takes no other). The window is opened
+    by a real request; the limiter's clock is then set at chosen distances from its end."""
+
+    @staticmethod
+    def limiter_and_clock(limit: str) -> tuple[RateLimiter, list[float]]:
+        now = [time.time()]
+        limiter = RateLimiter(parse_limit(limit), None, MemoryStorage(), [], clock=lambda: now[0])
+        return limiter, now
+
+    @staticmethod
+    async def window_end(limiter: RateLimiter, request: Scope) -> float:
+        item, who = limiter.bucket(request)
+        assert item is not None
+        stats = await limiter.limiter.get_window_stats(item, who)
+        return float(stats.reset_time)
+
+    def test_the_reset_is_the_seconds_left_rounded_up_and_0_once_the_window_ended(self) -> None:
+        limiter, now = self.limiter_and_clock("100/minute")
+        request = scope("192.0.2.1")
+
+        async def run() -> list[tuple[bool, int]]:
+            assert await limiter.decide(request) is not None  # opens the window
+            end = await self.window_end(limiter, request)
+            seen = []
+            for left in (59.5, 1.25, 1.0, 0.5, 0.0, -0.5):
+                now[0] = end - left
+                decision = await limiter.decide(request)
+                assert decision is not None
+                seen.append((decision.allowed, decision.reset_seconds))
+            return seen
+
+        assert asyncio.run(run()) == [
+            (True, 60),
+            (True, 2),
+            (True, 1),
+            (True, 1),
+            (True, 0),
+            (True, 0),
+        ]
+
+    def test_a_refusal_in_the_last_second_says_retry_after_1_and_never_0(self) -> None:
+        limiter, now = self.limiter_and_clock("1/minute")
+        request = scope("192.0.2.1")
+
+        async def served(request: Scope, receive: Receive, send: Send) -> None:
+            await send({"type": "http.response.start", "status": 200, "headers": []})
+            await send({"type": "http.response.body", "body": b"{}"})
+
+        middleware = RateLimitMiddleware(served, limiter, lambda path: False)
+
+        async def call() -> list[Message]:
+            sent: list[Message] = []
+
+            async def receive() -> Message:
+                return {"type": "http.request", "body": b"", "more_body": False}
+
+            async def send(message: Message) -> None:
+                sent.append(message)
+
+            await middleware(request, receive, send)
+            return sent
+
+        async def run() -> list[tuple[int, str, str, str]]:
+            [start, _] = await call()  # opens the window
+            assert start["status"] == 200
+            end = await self.window_end(limiter, request)
+            seen = []
+            for left in (1.25, 1.0, 0.5, 0.0):
+                now[0] = end - left
+                start, body = await call()
+                headers = dict(start["headers"])
+                seen.append(
+                    (
+                        start["status"],
+                        headers[b"retry-after"].decode(),
+                        headers[b"ratelimit-reset"].decode(),
+                        orjson.loads(body["body"])["detail"],
+                    )
+                )
+            return seen
+
+        def refused(retry: int, reset: int) -> tuple[int, str, str, str]:
+            detail = f"More than 1 requests in the window; try again in {retry} s."
+            return (429, str(retry), str(reset), detail)
+
+        assert asyncio.run(run()) == [refused(2, 2), refused(1, 1), refused(1, 1), refused(1, 0)]
 
 
 def test_closing_the_limiter_closes_its_redis_connections(redis_url: str) -> None:

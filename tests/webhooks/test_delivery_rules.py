@@ -286,6 +286,49 @@ class TestClaims:
         assert webhooks._claim(db, row.id, settings, START)
         assert not webhooks._claim(db, row.id, settings, START)
 
+    def test_a_claim_lost_to_another_deliverer_does_not_end_the_round(
+        self,
+        db: Database,
+        settings: Settings,
+        receiver: Receiver,
+        subscribe: Callable[..., dict[str, Any]],
+        make_review: Callable[..., dict[str, Any]],
+    ) -> None:
+        """A round reads the queue once, then claims each due delivery as it comes to it. While
+        it sends the first, another deliverer claims the second (its lease is set in the
+        database): this round's claim of it fails, and the round goes on to the third."""
+        for name in "abc":
+            subscribe(f"{receiver.url}?{name}")
+        make_review()
+        assert queue(db) == 3
+        # The order the round will find them in: the same query over the same rows.
+        with db.session() as session:
+            first, taken, last = [row[0] for row in session.execute(webhooks._OLDEST_PENDING)]
+        receiver.hold_call = 1
+        clock = Clock()
+        sent: list[int] = []
+        deliverer = threading.Thread(
+            target=lambda: sent.append(webhooks.send_due(db, settings, clock)), daemon=True
+        )
+        deliverer.start()
+        try:
+            assert receiver.holding.wait(10), "the round sent nothing"
+            assert webhooks._claim(db, taken, settings, clock())  # the other deliverer
+        finally:
+            receiver.release.set()
+        deliverer.join(30)
+        assert not deliverer.is_alive()
+        assert sent == [2]
+        assert [h["Webhook-Id"] for h in receiver.headers] == [str(first), str(last)]
+        by_id = {row.id: row for row in rows(db)}
+        assert [by_id[d].status for d in (first, taken, last)] == [
+            "delivered",
+            "pending",
+            "delivered",
+        ]
+        lease = timedelta(seconds=settings.webhook_timeout_seconds + 30)
+        assert (by_id[taken].attempts, as_utc(by_id[taken].next_attempt_at)) == (0, START + lease)
+
     def test_a_delivered_change_is_never_claimed_again(
         self,
         db: Database,
@@ -483,6 +526,50 @@ class TestOrderAndQueue:
         cursors = [str(r.cursor) for r in rows(db, first["id"])]
         assert [e["cursor"] for e in receiver.received[-2:]] == cursors
 
+    def test_changes_are_queued_in_cursor_order_whatever_order_the_engine_reads_them(
+        self,
+        db: Database,
+        receiver: Receiver,
+        subscribe: Callable[..., dict[str, Any]],
+        make_review: Callable[..., dict[str, Any]],
+    ) -> None:
+        """The change log is read `ORDER BY cursor`; without it an engine may return its rows in
+        any order, and a subscription's `queued_through` would stop short of its newest change
+        (queued again next round) and its deliveries would not follow the log. Each engine is
+        made to read the log out of order: SQLite by `reverse_unordered_selects`, its own switch
+        for finding reads that rely on an order they do not ask for; PostgreSQL by the oldest
+        change rewritten in place, which stores it after the others, so that a sequential scan
+        finds it last."""
+        hook = subscribe(receiver.url)
+        for _ in range(3):
+            make_review()
+        if not db.is_sqlite:
+            with db.unit_of_work() as session:
+                session.execute(
+                    text(
+                        'UPDATE "change" SET type = type WHERE cursor = (SELECT min(cursor) FROM "change")'
+                    )
+                )
+        with db.unit_of_work() as session:
+            if db.is_sqlite:
+                session.execute(text("PRAGMA reverse_unordered_selects = ON"))
+            try:
+                assert webhooks.queue(session) == 3
+            finally:
+                if db.is_sqlite:
+                    session.execute(text("PRAGMA reverse_unordered_selects = OFF"))
+        with db.engine.connect() as connection:
+            cursors = list(
+                connection.execute(text('SELECT cursor FROM "change" ORDER BY cursor')).scalars()
+            )
+        queued = rows(db, hook["id"])
+        assert [r.cursor for r in sorted(queued, key=lambda r: r.id or 0)] == cursors
+        with db.session() as session:
+            stored = session.get(Webhook, hook["id"])
+            assert stored is not None
+            assert stored.queued_through == cursors[-1]
+        assert queue(db) == 0, "a change is queued once"
+
     def test_each_subscription_gets_its_change_in_one_round(
         self,
         db: Database,
@@ -653,6 +740,54 @@ class TestRun:
         assert len(receiver.received) == 2
         assert idle[-1] == 2
         assert [r.status for r in rows(db)] == ["delivered", "delivered"]
+
+    def test_only_a_round_that_found_nothing_waits_and_by_default_half_a_second(
+        self,
+        db: Database,
+        settings: Settings,
+        receiver: Receiver,
+        subscribe: Callable[..., dict[str, Any]],
+        make_review: Callable[..., dict[str, Any]],
+    ) -> None:
+        """Three changes for one subscription, sent one a round (in order): the first round
+        queues and sends, the next two only send, and each is followed at once by the next, at
+        the same instant of the (controlled) clock. Only a round that found nothing to do waits,
+        by default half a second; the wait asked for moves the clock on."""
+        hook = subscribe(receiver.url)
+        for _ in range(3):
+            make_review()
+        clock = Clock()
+        stop = threading.Event()
+        events: list[tuple[str, float, int]] = []
+
+        def since_start() -> float:
+            return (clock() - START).total_seconds()
+
+        def on_idle() -> None:
+            events.append(("idle", since_start(), len(receiver.received)))
+            if len(events) > 10:
+                stop.set()  # a guard: a deliverer that never waits through `wait` still stops
+
+        def wait(seconds: float) -> None:
+            events.append(("wait", since_start(), len(receiver.received)))
+            events.append(("for", seconds, 0))
+            clock.advance(seconds)
+            if sum(kind == "wait" for kind, _, _ in events) == 2:
+                stop.set()
+
+        webhooks.run(db, settings, stop, on_idle=on_idle, wait=wait, clock=clock)
+        assert events == [
+            ("idle", 0.0, 3),
+            ("wait", 0.0, 3),
+            ("for", 0.5, 0),
+            ("idle", 0.5, 3),
+            ("wait", 0.5, 3),
+            ("for", 0.5, 0),
+        ]
+        delivered = rows(db, hook["id"])
+        assert [r.status for r in delivered] == ["delivered"] * 3
+        assert [as_utc(r.delivered_at or START) for r in delivered] == [START] * 3
+        assert [e["cursor"] for e in receiver.received] == [str(r.cursor) for r in delivered]
 
     def test_a_round_with_nothing_to_do_reports_itself_idle(
         self, db: Database, settings: Settings
