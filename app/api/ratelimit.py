@@ -102,7 +102,7 @@ class RateLimiter:
         self.trusted = trusted
         self._clock = clock
         self._monotonic = monotonic
-        self._failing_since = 0.0
+        self._warned_at: float | None = None  # the last warning of a failing store
 
     def bucket(self, scope: Scope) -> tuple[RateLimitItem | None, str]:
         for name, value in scope["headers"]:
@@ -120,9 +120,9 @@ class RateLimiter:
             stats = await self.limiter.get_window_stats(item, who)
         except Exception as exc:  # the counter store is down: serve, and say so in the log
             now = self._monotonic()
-            if now - self._failing_since > 60:
+            if self._warned_at is None or now - self._warned_at > 60:
                 log.warning("rate limits not enforced, counter store failing: %s", exc)
-                self._failing_since = now
+                self._warned_at = now
             return None
         # Whole seconds left in the window, by this instance's clock: 0 once it has ended.
         reset = max(0, math.ceil(stats.reset_time - self._clock()))

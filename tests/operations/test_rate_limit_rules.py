@@ -171,7 +171,8 @@ def test_a_failing_counter_store_lets_requests_through_and_says_so_each_minute(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     closed = counter_storage("redis://127.0.0.1:1/0")  # nothing listens on port 1
-    limiter = RateLimiter(parse_limit("1/minute"), None, closed, [])
+    ticks = [1000.0]
+    limiter = RateLimiter(parse_limit("1/minute"), None, closed, [], monotonic=lambda: ticks[0])
     with caplog.at_level(logging.WARNING, logger="claimreview.ratelimit"):
         decisions = decide(limiter, scope("192.0.2.1"), 3)
         assert decisions == [None, None, None]
@@ -183,7 +184,7 @@ def test_a_failing_counter_store_lets_requests_through_and_says_so_each_minute(
         # The store's own error follows: here, that nothing listens where it was sent.
         assert "127.0.0.1:1" in message.removeprefix(prefix)
         # A minute later, still failing: said again, once.
-        limiter._failing_since = time.monotonic() - 60.5
+        ticks[0] += 60.5
         assert decide(limiter, scope("192.0.2.1"), 2) == [None, None]
         warnings = [r for r in caplog.records if r.name == "claimreview.ratelimit"]
         assert len(warnings) == 2
@@ -192,10 +193,11 @@ def test_a_failing_counter_store_lets_requests_through_and_says_so_each_minute(
 def test_the_failure_warning_comes_at_the_first_failure_then_after_more_than_a_minute(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    """The warning's minute is counted on the monotonic clock (here a controlled one), from 0.0
-    before any failure: a first failure at 60.5 s is said; one exactly a minute after the last
-    warning is not, the next one a quarter of a second later is."""
-    ticks = [60.5]
+    """The warning's minute is counted on the monotonic clock (here a controlled one, which
+    counts from the machine's start): the first failure is said, even in the machine's first
+    minute; one exactly a minute after the last warning is not, the next one a quarter of a
+    second later is."""
+    ticks = [5.0]
     closed = counter_storage("redis://127.0.0.1:1/0")  # nothing listens on port 1
     limiter = RateLimiter(parse_limit("1/minute"), None, closed, [], monotonic=lambda: ticks[0])
 
@@ -204,7 +206,7 @@ def test_the_failure_warning_comes_at_the_first_failure_then_after_more_than_a_m
 
     said = []
     with caplog.at_level(logging.WARNING, logger="claimreview.ratelimit"):
-        for at in (60.5, 61.0, 120.5, 120.75, 180.75, 180.8):
+        for at in (5.0, 6.0, 65.0, 65.25, 125.25, 125.3):
             ticks[0] = at
             assert decide(limiter, scope("192.0.2.1")) == [None]
             said.append(warnings())
