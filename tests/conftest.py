@@ -205,7 +205,10 @@ def clean_tables(request: pytest.FixtureRequest) -> None:
         # test's would not tell the server's read cache that everything changed.
         state = request.getfixturevalue("live_server").app.state
         state.read_cache.forget()
-        state.search_mirror.reset()  # the tables were emptied: its copy is loaded again
+        # The tables were emptied: each copy is loaded again. The log starts again too, and
+        # may reach the cursor a copy last read with other changes than it read then.
+        state.search_mirror.reset()
+        state.known_addresses.reset()
         # What the tests write through `db` (a Database of their own) the server learns at its
         # next poll of the change log, as it would another instance's write; the tests read it
         # at once, so the server treats it as its own.
